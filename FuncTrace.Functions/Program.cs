@@ -1,6 +1,54 @@
+using FuncTrace.Domain.Keys;
+using FuncTrace.Domain.Storage;
+using FuncTrace.Functions.Api;
+using FuncTrace.Functions.Auth;
+using FuncTrace.Functions.Functions;
+using FuncTrace.Functions.Hosting;
+using Microsoft.Extensions.Options;
+
 var builder = WebApplication.CreateBuilder(args);
+
+// Settings: local.settings.json Values (as Functions Core Tools reads them), then environment variables.
+builder.Configuration.AddLocalSettings(builder.Environment.ContentRootPath);
+builder.Services.AddOptions<FuncTraceOptions>().BindConfiguration(FuncTraceOptions.Section);
+
+// Listen where the Functions host tells us (custom handler) or on localhost:7071 (standalone).
+HostUrls.Configure(builder);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+
+// Structured JSON logs on the console; the Functions host and Application Insights collect stdout.
+builder.Logging.ClearProviders();
+builder.Logging.AddJsonConsole(json => json.IncludeScopes = true);
+
+// Storage: one account from AzureWebJobsStorage in any of its forms; tables and queues created at start.
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(sp => new StorageCatalog(
+    StorageAccount.FromSettings(name => sp.GetRequiredService<IConfiguration>()[name]),
+    sp.GetRequiredService<IOptions<FuncTraceOptions>>().Value.StoragePrefix));
+builder.Services.AddHostedService<StorageBootstrapper>();
+
+// API keys: hashed in Table Storage, one policy per role.
+builder.Services.AddSingleton(sp => new ApiKeyService(
+    sp.GetRequiredService<StorageCatalog>(),
+    sp.GetRequiredService<IOptions<FuncTraceOptions>>().Value.AdminApiKey,
+    sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddApiKeyAuth();
+
+builder.Services.AddOpenApi();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+// Every answer carries a request id; every failure, the error envelope.
+app.UseMiddleware<RequestIdMiddleware>();
+app.UseMiddleware<ErrorHandlingMiddleware>();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapHealthFunctions();
+app.MapAdminKeyFunctions();
 
 app.Run();
+
+/// <summary>Visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

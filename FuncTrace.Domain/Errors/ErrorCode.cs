@@ -1,0 +1,17 @@
+namespace FuncTrace.Domain.Errors;
+
+/// <summary>What went wrong, as the API reports it; the host maps each to an HTTP status.</summary>
+public enum ErrorCode
+{
+    ValidationError,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    RateLimited,
+    ServiceUnavailable,
+    UpstreamError,
+    InternalError,
+}

@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using FuncTrace.Domain.Storage.Tables;
+
+namespace FuncTrace.Domain.Storage;
+
+/// <summary>
+/// The app's tables, containers and queues, named with one prefix so several deployments (or test runs)
+/// can share an account. Clients are created once and reused: they are thread-safe.
+/// </summary>
+public sealed class StorageCatalog(StorageAccount account, string prefix, StorageClientOptions? options = null)
+{
+    private readonly StorageClientOptions _options = options ?? new StorageClientOptions();
+    private readonly ConcurrentDictionary<string, TableClient> _tables = new(StringComparer.Ordinal);
+
+    public StorageAccount Account { get; } = account;
+    public string Prefix { get; } = ValidatePrefix(prefix);
+
+    public TableClient Table(string name) => _tables.GetOrAdd(name, n => new TableClient(Account, Prefix + n, _options));
+
+    /// <summary>Creates everything the app uses; safe to run on every start.</summary>
+    public async Task CreateAllAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var table in StorageNames.Tables)
+        {
+            await Table(table).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string ValidatePrefix(string prefix)
+    {
+        if (string.IsNullOrEmpty(prefix) || prefix.Length > 20 || !char.IsAsciiLetterLower(prefix[0]) || !prefix.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)))
+        {
+            throw new StorageConfigurationException($"Storage prefix '{prefix}' must be 1-20 lowercase letters and digits, starting with a letter (it begins table, queue and container names).");
+        }
+        return prefix;
+    }
+}

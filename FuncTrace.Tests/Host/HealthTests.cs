@@ -1,0 +1,54 @@
+using System.Net;
+using FuncTrace.Tests.Infrastructure;
+
+namespace FuncTrace.Tests.Host;
+
+public sealed class HealthTests(FuncTraceApp app) : IClassFixture<FuncTraceApp>
+{
+    [Fact]
+    public async Task HealthIsHealthyWithoutAKeyWhenStorageAnswers()
+    {
+        using var client = app.ClientWithKey(null);
+
+        using var response = await client.GetAsync("/api/health");
+
+        var body = await ApiAssert.JsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal("healthy", body.GetProperty("status").GetString());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("version").GetString()));
+        Assert.True(body.GetProperty("uptime").GetDouble() >= 0);
+        Assert.True(body.TryGetProperty("timestamp", out _));
+    }
+
+    [Fact]
+    public async Task HealthIsDegradedWith503WhenStorageCannotBeReached()
+    {
+        var closedPort = ClosedPort();
+        var unreachable = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Domain.Storage.StorageAccount.DevelopmentAccountKey};" +
+                          $"BlobEndpoint=http://127.0.0.1:{closedPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{closedPort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{closedPort}/devstoreaccount1;";
+        using var broken = FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = unreachable });
+        using var client = broken.ClientWithKey(null);
+
+        using var response = await client.GetAsync("/api/health");
+
+        var body = await ApiAssert.JsonAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("degraded", body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentIsServed()
+    {
+        using var client = app.CreateClient();
+
+        var document = await client.GetStringAsync("/openapi/v1.json");
+
+        Assert.Contains("/api/admin/keys", document, StringComparison.Ordinal);
+        Assert.Contains("/api/health", document, StringComparison.Ordinal);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
