@@ -47,7 +47,7 @@ public sealed class BlobContainerClientTests : IAsyncLifetime
     {
         var container = new BlobContainerClient(TestStorage.Account, _container.Name) { BlockSize = 1000 };
         await using var source = new PseudoRandomStream(size, seed: 7);
-        var metadata = new Dictionary<string, string> { ["origin"] = "test", ["size"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var metadata = new Dictionary<string, string> { ["origin"] = "test" };
 
         var uploaded = await container.UploadAsync("sized.bin", source, "image/png", metadata);
 
@@ -59,7 +59,8 @@ public sealed class BlobContainerClientTests : IAsyncLifetime
         Assert.Equal(uploaded.ETag, properties.ETag);
         Assert.Equal("test", properties.Metadata["origin"]);
         using var download = await container.DownloadAsync("sized.bin");
-        Assert.Equal((await StreamHash.Sha256Async(new PseudoRandomStream(size, seed: 7))).Sha256, (await StreamHash.Sha256Async(download!.Content)).Sha256);
+        var expected = await StreamHash.Sha256Async(new PseudoRandomStream(size, seed: 7));
+        Assert.Equal(expected, await StreamHash.Sha256Async(download!.Content));
     }
 
     [Fact]
@@ -279,7 +280,7 @@ public sealed class BlobContainerClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WrongAccountKeyFailsWith403AndAnAuthorizationErrorCode()
+    public async Task WrongAccountKeyFailsWith403AndAnAuthErrorCode()
     {
         var container = new BlobContainerClient(WrongKeyAccount.Create(), _container.Name);
 
@@ -287,7 +288,7 @@ public sealed class BlobContainerClientTests : IAsyncLifetime
 
         Assert.Equal(403, error.Status);
         Assert.NotNull(error.ErrorCode);
-        Assert.StartsWith("AuthorizationFailure", error.ErrorCode, StringComparison.Ordinal);
+        Assert.Contains(error.ErrorCode, WrongKeyAccount.ErrorCodes);
     }
 
     private static MemoryStream Utf8(string text) => new(Encoding.UTF8.GetBytes(text));
