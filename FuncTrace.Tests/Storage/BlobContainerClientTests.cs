@@ -146,6 +146,20 @@ public sealed class BlobContainerClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MetadataNamesWithUnderscoresAndDigitsAreSignedInTheServicesHeaderOrder()
+    {
+        // Ordinal order puts "i0" before "i_"; the service sorts '_' before digits and letters.
+        var metadata = new Dictionary<string, string> { ["i0"] = "zero", ["i_"] = "underscore", ["ia"] = "a", ["I_B"] = "b" };
+
+        await _container.UploadAsync("signed.txt", Utf8("x"), "text/plain", metadata);
+
+        var properties = await _container.GetPropertiesAsync("signed.txt");
+        Assert.Equal("zero", properties!.Metadata["i0"]);
+        Assert.Equal("underscore", properties.Metadata["i_"]);
+        Assert.Equal("b", properties.Metadata["i_b"]);
+    }
+
+    [Fact]
     public async Task MissingBlobHasNoPropertiesAndNoDownload()
     {
         Assert.Null(await _container.GetPropertiesAsync("nope.txt"));
