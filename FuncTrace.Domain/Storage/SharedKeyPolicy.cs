@@ -27,6 +27,14 @@ internal sealed class SharedKeyPolicy(string accountName, byte[] accountKey, boo
         request.Headers.SetValue("Authorization", $"{(tableLite ? "SharedKeyLite" : "SharedKey")} {accountName}:{signature}");
     }
 
+    /// <summary>
+    /// The service sorts '_' before digits and letters, unlike ordinal order, so metadata names such as
+    /// "i0" and "i_" would otherwise be signed in the wrong order. Header names here hold only lowercase
+    /// letters, digits, '-' and '_'; mapping '_' to '/' (between '-' and '0') gives the service's order.
+    /// </summary>
+    private static readonly Comparer<string> ServiceHeaderOrder = Comparer<string>.Create(
+        static (x, y) => string.CompareOrdinal(x.Replace('_', '/'), y.Replace('_', '/')));
+
     private string BlobQueueStringToSign(Request request)
     {
         string Header(string name) => request.Headers.TryGetValue(name, out var value) ? value : string.Empty;
@@ -52,7 +60,7 @@ internal sealed class SharedKeyPolicy(string accountName, byte[] accountKey, boo
         foreach (var header in request.Headers
                      .Where(h => h.Name.StartsWith("x-ms-", StringComparison.OrdinalIgnoreCase))
                      .Select(h => (Name: h.Name.ToLowerInvariant(), Value: h.Value.Trim()))
-                     .OrderBy(h => h.Name, StringComparer.Ordinal))
+                     .OrderBy(h => h.Name, ServiceHeaderOrder))
         {
             builder.Append(header.Name).Append(':').Append(header.Value).Append('\n');
         }
