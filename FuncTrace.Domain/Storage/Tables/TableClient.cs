@@ -86,9 +86,9 @@ public sealed class TableClient
         TableKeys.Validate(partitionKey, nameof(partitionKey));
         TableKeys.Validate(rowKey, nameof(rowKey));
         var uri = EntityUri(partitionKey, rowKey);
-        if (select is not null)
+        if (SelectText(select) is { } selectText)
         {
-            uri = new Uri(uri.AbsoluteUri + "?$select=" + Uri.EscapeDataString(string.Join(',', select)));
+            uri = new Uri(uri.AbsoluteUri + "?$select=" + Uri.EscapeDataString(selectText));
         }
         using var message = CreateRequest(RequestMethod.Get, uri);
         var response = await _pipeline.SendAsync(message, cancellationToken, 200, 404).ConfigureAwait(false);
@@ -125,7 +125,7 @@ public sealed class TableClient
         {
             throw new ArgumentException("The continuation token is not one this client issued.", nameof(continuationToken));
         }
-        var selectText = select is null ? null : string.Join(',', select.Concat(["PartitionKey", "RowKey"]).Distinct(StringComparer.Ordinal));
+        var selectText = SelectText(select);
 
         do
         {
@@ -238,6 +238,10 @@ public sealed class TableClient
         var baseUri = _serviceEndpoint.AbsoluteUri + Uri.EscapeDataString(Name) + "()";
         return new Uri(query.Count == 0 ? baseUri : baseUri + "?" + string.Join('&', query));
     }
+
+    /// <summary>The keys are always selected too: every entity this client returns carries them.</summary>
+    private static string? SelectText(IEnumerable<string>? select) =>
+        select is null ? null : string.Join(',', select.Concat(["PartitionKey", "RowKey"]).Distinct(StringComparer.Ordinal));
 
     private static string EscapeKey(string key) => Uri.EscapeDataString(key.Replace("'", "''", StringComparison.Ordinal));
 
