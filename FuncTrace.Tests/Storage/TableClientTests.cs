@@ -175,6 +175,18 @@ public sealed class TableClientTests : TableTestBase
     }
 
     [Fact]
+    public async Task Point_read_and_delete_in_a_missing_table_throw_table_not_found_instead_of_looking_like_a_missing_row()
+    {
+        var missing = new TableClient(TestStorage.Account, TestStorage.UniqueName("t"));
+
+        var read = await Assert.ThrowsAsync<RequestFailedException>(() => missing.GetEntityIfExistsAsync("p", "r"));
+        var delete = await Assert.ThrowsAsync<RequestFailedException>(() => missing.DeleteEntityAsync("p", "r"));
+
+        Assert.Equal("TableNotFound", read.ErrorCode);
+        Assert.Equal("TableNotFound", delete.ErrorCode);
+    }
+
+    [Fact]
     public async Task A_null_property_is_not_stored_and_a_merge_with_null_keeps_the_stored_value()
     {
         await Table.AddEntityAsync(new TableEntity("p", "r") { { "Kept", "yes" }, { "Missing", null } });

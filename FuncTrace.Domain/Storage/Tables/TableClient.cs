@@ -39,7 +39,16 @@ public sealed class TableClient
         }
         SetJsonContent(message, body.ToArray());
         message.Request.Headers.SetValue("Prefer", "return-no-content");
-        await _pipeline.SendAsync(message, cancellationToken, 201, 204, 409).ConfigureAwait(false);
+        var response = await _pipeline.SendAsync(message, cancellationToken, 201, 204, 409).ConfigureAwait(false);
+        if (response.Status == 409)
+        {
+            // Only "already exists" is success: TableBeingDeleted (for ~40 s after a delete) must surface.
+            var error = await StorageErrors.CreateAsync(response, cancellationToken).ConfigureAwait(false);
+            if (error.ErrorCode != "TableAlreadyExists")
+            {
+                throw error;
+            }
+        }
     }
 
     public async Task DeleteIfExistsAsync(CancellationToken cancellationToken = default)
@@ -77,7 +86,8 @@ public sealed class TableClient
         TableKeys.Validate(rowKey, nameof(rowKey));
         using var message = CreateRequest(RequestMethod.Delete, EntityUri(partitionKey, rowKey));
         message.Request.Headers.SetValue("If-Match", ifMatch == default ? "*" : ifMatch.ToString());
-        await _pipeline.SendAsync(message, cancellationToken, 204, 404).ConfigureAwait(false);
+        var response = await _pipeline.SendAsync(message, cancellationToken, 204, 404).ConfigureAwait(false);
+        await ThrowIfTableNotFoundAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Point read; null when the row does not exist.</summary>
@@ -94,6 +104,7 @@ public sealed class TableClient
         var response = await _pipeline.SendAsync(message, cancellationToken, 200, 404).ConfigureAwait(false);
         if (response.Status == 404)
         {
+            await ThrowIfTableNotFoundAsync(response, cancellationToken).ConfigureAwait(false);
             return null;
         }
         using var json = await JsonDocument.ParseAsync(response.ContentStream!, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -189,6 +200,20 @@ public sealed class TableClient
         }
         var response = await _pipeline.SendAsync(message, cancellationToken, 204).ConfigureAwait(false);
         return ReadETag(response);
+    }
+
+    /// <summary>A 404 means "no such row" only when the table exists; a missing table is a real error.</summary>
+    private static async ValueTask ThrowIfTableNotFoundAsync(Response response, CancellationToken cancellationToken)
+    {
+        if (response.Status != 404)
+        {
+            return;
+        }
+        var error = await StorageErrors.CreateAsync(response, cancellationToken).ConfigureAwait(false);
+        if (error.ErrorCode == "TableNotFound")
+        {
+            throw error;
+        }
     }
 
     private HttpMessage CreateRequest(RequestMethod method, Uri uri)
