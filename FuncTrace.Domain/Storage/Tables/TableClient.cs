@@ -39,7 +39,16 @@ public sealed class TableClient
         }
         SetJsonContent(message, body.ToArray());
         message.Request.Headers.SetValue("Prefer", "return-no-content");
-        await _pipeline.SendAsync(message, cancellationToken, 201, 204, 409).ConfigureAwait(false);
+        var response = await _pipeline.SendAsync(message, cancellationToken, 201, 204, 409).ConfigureAwait(false);
+        if (response.Status == 409)
+        {
+            // Only "already exists" is success: TableBeingDeleted (for ~40 s after a delete) must surface.
+            var error = await StorageErrors.CreateAsync(response, cancellationToken).ConfigureAwait(false);
+            if (error.ErrorCode != "TableAlreadyExists")
+            {
+                throw error;
+            }
+        }
     }
 
     public async Task DeleteIfExistsAsync(CancellationToken cancellationToken = default)
@@ -77,7 +86,8 @@ public sealed class TableClient
         TableKeys.Validate(rowKey, nameof(rowKey));
         using var message = CreateRequest(RequestMethod.Delete, EntityUri(partitionKey, rowKey));
         message.Request.Headers.SetValue("If-Match", ifMatch == default ? "*" : ifMatch.ToString());
-        await _pipeline.SendAsync(message, cancellationToken, 204, 404).ConfigureAwait(false);
+        var response = await _pipeline.SendAsync(message, cancellationToken, 204, 404).ConfigureAwait(false);
+        await ThrowIfTableNotFoundAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Point read; null when the row does not exist.</summary>
@@ -86,14 +96,15 @@ public sealed class TableClient
         TableKeys.Validate(partitionKey, nameof(partitionKey));
         TableKeys.Validate(rowKey, nameof(rowKey));
         var uri = EntityUri(partitionKey, rowKey);
-        if (select is not null)
+        if (SelectText(select) is { } selectText)
         {
-            uri = new Uri(uri.AbsoluteUri + "?$select=" + Uri.EscapeDataString(string.Join(',', select)));
+            uri = new Uri(uri.AbsoluteUri + "?$select=" + Uri.EscapeDataString(selectText));
         }
         using var message = CreateRequest(RequestMethod.Get, uri);
         var response = await _pipeline.SendAsync(message, cancellationToken, 200, 404).ConfigureAwait(false);
         if (response.Status == 404)
         {
+            await ThrowIfTableNotFoundAsync(response, cancellationToken).ConfigureAwait(false);
             return null;
         }
         using var json = await JsonDocument.ParseAsync(response.ContentStream!, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -125,7 +136,7 @@ public sealed class TableClient
         {
             throw new ArgumentException("The continuation token is not one this client issued.", nameof(continuationToken));
         }
-        var selectText = select is null ? null : string.Join(',', select.Concat(["PartitionKey", "RowKey"]).Distinct(StringComparer.Ordinal));
+        var selectText = SelectText(select);
 
         do
         {
@@ -191,6 +202,20 @@ public sealed class TableClient
         return ReadETag(response);
     }
 
+    /// <summary>A 404 means "no such row" only when the table exists; a missing table is a real error.</summary>
+    private static async ValueTask ThrowIfTableNotFoundAsync(Response response, CancellationToken cancellationToken)
+    {
+        if (response.Status != 404)
+        {
+            return;
+        }
+        var error = await StorageErrors.CreateAsync(response, cancellationToken).ConfigureAwait(false);
+        if (error.ErrorCode == "TableNotFound")
+        {
+            throw error;
+        }
+    }
+
     private HttpMessage CreateRequest(RequestMethod method, Uri uri)
     {
         var message = _pipeline.CreateMessage(method, uri);
@@ -238,6 +263,10 @@ public sealed class TableClient
         var baseUri = _serviceEndpoint.AbsoluteUri + Uri.EscapeDataString(Name) + "()";
         return new Uri(query.Count == 0 ? baseUri : baseUri + "?" + string.Join('&', query));
     }
+
+    /// <summary>The keys are always selected too: every entity this client returns carries them.</summary>
+    private static string? SelectText(IEnumerable<string>? select) =>
+        select is null ? null : string.Join(',', select.Concat(["PartitionKey", "RowKey"]).Distinct(StringComparer.Ordinal));
 
     private static string EscapeKey(string key) => Uri.EscapeDataString(key.Replace("'", "''", StringComparison.Ordinal));
 

@@ -5,7 +5,8 @@ namespace FuncTrace.Domain.Storage.Tables;
 
 /// <summary>
 /// One row: its keys, its ETag and its typed properties. Values are string, int, long, double, bool,
-/// DateTimeOffset (DateTime is stored as UTC), Guid or byte[]; null removes a property on merge.
+/// DateTimeOffset (DateTime is stored as UTC), Guid or byte[]. A null value is not stored, and a merge
+/// with null keeps the stored value: only a replace removes a property.
 /// </summary>
 public sealed class TableEntity : IEnumerable<KeyValuePair<string, object?>>
 {
