@@ -1,3 +1,5 @@
+using FuncTrace.Domain.Events;
+using FuncTrace.Domain.Feedback;
 using FuncTrace.Domain.Keys;
 using FuncTrace.Domain.Storage;
 using FuncTrace.Functions.Api;
@@ -34,6 +36,14 @@ builder.Services.AddSingleton(sp => new ApiKeyService(
     sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddApiKeyAuth();
 
+// Events, feedback and the review queue.
+builder.Services.AddOptions<EventOptions>().BindConfiguration(EventOptions.Section);
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<EventOptions>>().Value);
+builder.Services.AddSingleton<PayloadStore>();
+builder.Services.AddSingleton<EventService>();
+builder.Services.AddSingleton<FeedbackService>();
+builder.Services.AddSingleton<ReviewQueueService>();
+
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -47,6 +57,8 @@ app.UseAuthorization();
 app.MapOpenApi();
 app.MapHealthFunctions();
 app.MapAdminKeyFunctions();
+app.MapEventFunctions();
+app.MapFeedbackFunctions();
 
 app.Run();
 

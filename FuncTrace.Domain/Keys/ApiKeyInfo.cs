@@ -15,4 +15,8 @@ public sealed record Caller(string KeyId, string? Tenant, IReadOnlySet<string> R
     public bool IsBootstrapAdmin => Tenant is null;
 
     public bool Has(string role) => Roles.Contains(role) || Roles.Contains(ApiKeyRoles.Admin);
+
+    /// <summary>The tenant whose data this caller reads and writes; the bootstrap admin key has none.</summary>
+    public string DataTenant => Tenant ?? throw Errors.FuncTraceException.Forbidden(
+        "The bootstrap admin key belongs to no tenant; create a tenant key with POST /api/admin/keys and use it.");
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using FuncTrace.Domain.Storage.Blobs;
+using FuncTrace.Domain.Storage.Queues;
 using FuncTrace.Domain.Storage.Tables;
 
 namespace FuncTrace.Domain.Storage;
@@ -11,11 +13,17 @@ public sealed class StorageCatalog(StorageAccount account, string prefix, Storag
 {
     private readonly StorageClientOptions _options = options ?? new StorageClientOptions();
     private readonly ConcurrentDictionary<string, TableClient> _tables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, BlobContainerClient> _containers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QueueClient> _queues = new(StringComparer.Ordinal);
 
     public StorageAccount Account { get; } = account;
     public string Prefix { get; } = ValidatePrefix(prefix);
 
     public TableClient Table(string name) => _tables.GetOrAdd(name, n => new TableClient(Account, Prefix + n, _options));
+
+    public BlobContainerClient Container(string name) => _containers.GetOrAdd(name, n => new BlobContainerClient(Account, Prefix + "-" + n, _options));
+
+    public QueueClient Queue(string name) => _queues.GetOrAdd(name, n => new QueueClient(Account, Prefix + "-" + n, _options));
 
     /// <summary>Creates everything the app uses; safe to run on every start.</summary>
     public async Task CreateAllAsync(CancellationToken cancellationToken = default)
@@ -23,6 +31,14 @@ public sealed class StorageCatalog(StorageAccount account, string prefix, Storag
         foreach (var table in StorageNames.Tables)
         {
             await Table(table).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var container in StorageNames.Containers)
+        {
+            await Container(container).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var queue in StorageNames.Queues)
+        {
+            await Queue(queue).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

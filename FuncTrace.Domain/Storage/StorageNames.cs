@@ -1,9 +1,20 @@
 namespace FuncTrace.Domain.Storage;
 
-/// <summary>Every table, container and queue the app uses (before the deployment's prefix). Bicep creates the same set.</summary>
+/// <summary>
+/// Every table, container and queue the app uses, before the deployment's prefix (tables: prefix + name;
+/// containers and queues: prefix + "-" + name). Bicep creates the same set.
+/// </summary>
 public static class StorageNames
 {
     public const string KeysTable = "keys";
+    public const string EventsTable = "events";
 
-    public static IReadOnlyList<string> Tables { get; } = [KeysTable];
+    public const string PayloadsContainer = "payloads";
+    public const string ArtifactsContainer = "artifacts";
+
+    public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable];
+
+    public static IReadOnlyList<string> Containers { get; } = [PayloadsContainer, ArtifactsContainer];
+
+    public static IReadOnlyList<string> Queues { get; } = [];
 }

@@ -10,6 +10,9 @@ public static class AuthSetup
     public const string Review = ApiKeyRoles.Review;
     public const string Admin = ApiKeyRoles.Admin;
 
+    /// <summary>Reading events and feedback: any role of the tenant.</summary>
+    public const string Read = "read";
+
     public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)
     {
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
@@ -17,7 +20,8 @@ public static class AuthSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(Ingest, policy => policy.RequireRole(ApiKeyRoles.Ingest, ApiKeyRoles.Admin))
             .AddPolicy(Review, policy => policy.RequireRole(ApiKeyRoles.Review, ApiKeyRoles.Admin))
-            .AddPolicy(Admin, policy => policy.RequireRole(ApiKeyRoles.Admin));
+            .AddPolicy(Admin, policy => policy.RequireRole(ApiKeyRoles.Admin))
+            .AddPolicy(Read, policy => policy.RequireRole(ApiKeyRoles.Ingest, ApiKeyRoles.Review, ApiKeyRoles.Admin));
 
         // Handlers take the authenticated Caller as a parameter.
         services.AddHttpContextAccessor();

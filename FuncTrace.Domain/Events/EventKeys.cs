@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace FuncTrace.Domain.Events;
+
+/// <summary>
+/// Row keys of the events table. A tenant's events and feedback share one partition (the tenant), so the
+/// rows of one event — the record and its index copies — are written in one entity-group transaction.
+/// Each index is a row-key range:
+/// <list type="bullet">
+/// <item><c>e|{id}</c>: the record (point read by id; holds the review status)</item>
+/// <item><c>c|{conversation}|{sort}</c> and <c>C|{conversation}|{inverse sort}</c>: a conversation, oldest/newest first</item>
+/// <item><c>t|{sort}</c> and <c>T|{inverse sort}</c>: the tenant's timeline</item>
+/// <item><c>y|{type}|{sort}</c> and <c>Y|{type}|{inverse sort}</c>: one event type</item>
+/// <item><c>p|{sort}</c>: the review queue, present while an event still needs a verdict</item>
+/// <item><c>f|{event id}|{feedback id}</c>: an event's feedback</item>
+/// </list>
+/// Sort keys are the event timestamp's ticks (19 digits) then the id, so ranges by time are key ranges.
+/// Segments are escaped so that <c>|</c> inside a conversation id cannot reach into another's range.
+/// </summary>
+public static class EventKeys
+{
+    public const string Record = "e|";
+    public const string Timeline = "t|";
+    public const string TimelineDesc = "T|";
+    public const string Pending = "p|";
+
+    public static string Conversation(string conversationId) => "c|" + Escape(conversationId) + "|";
+    public static string ConversationDesc(string conversationId) => "C|" + Escape(conversationId) + "|";
+    public static string Type(string eventType) => "y|" + Escape(eventType) + "|";
+    public static string TypeDesc(string eventType) => "Y|" + Escape(eventType) + "|";
+    public static string Feedback(string eventId) => "f|" + Escape(eventId) + "|";
+
+    public static string SortKey(DateTimeOffset timestamp, string id) => Ticks(timestamp.UtcTicks) + "|" + id;
+
+    public static string InverseSortKey(DateTimeOffset timestamp, string id) => Ticks(DateTimeOffset.MaxValue.UtcTicks - timestamp.UtcTicks) + "|" + id;
+
+    /// <summary>The first key at or after <paramref name="time"/> within an ascending range.</summary>
+    public static string From(DateTimeOffset time) => Ticks(time.UtcTicks);
+
+    /// <summary>The first key at or after <paramref name="time"/> within a descending range.</summary>
+    public static string FromDesc(DateTimeOffset time) => Ticks(DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks);
+
+    /// <summary>The key just past every key starting with <paramref name="prefix"/> (its last character + 1).</summary>
+    public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
+
+    private static string Ticks(long ticks) => ticks.ToString("D19", CultureInfo.InvariantCulture);
+
+    private static string Escape(string segment) =>
+        segment.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal);
+}

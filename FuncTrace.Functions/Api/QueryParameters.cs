@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using FuncTrace.Domain.Errors;
+using FuncTrace.Domain.Storage;
+
+namespace FuncTrace.Functions.Api;
+
+/// <summary>Query-string and timestamp parsing that fails with a 400 naming the parameter.</summary>
+public static partial class QueryParameters
+{
+    public static string? Optional(HttpRequest request, string name)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var value = request.Query[name].ToString();
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    public static int Limit(HttpRequest request, int defaultLimit = 50)
+    {
+        var text = Optional(request, "limit");
+        if (text is null)
+        {
+            return defaultLimit;
+        }
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit))
+        {
+            throw FuncTraceException.Validation($"'limit' must be an integer between 1 and {RowRange.MaxLimit}.", "limit");
+        }
+        return RowRange.ValidateLimit(limit);
+    }
+
+    public static DateTimeOffset? Time(HttpRequest request, string name)
+    {
+        var text = Optional(request, name);
+        return text is null ? null : Iso8601(text, name);
+    }
+
+    public static bool Descending(HttpRequest request) => Optional(request, "order") switch
+    {
+        null or "asc" => false,
+        "desc" => true,
+        _ => throw FuncTraceException.Validation("'order' must be 'asc' or 'desc'.", "order"),
+    };
+
+    /// <summary>An ISO-8601 date or date-time; without an offset it is taken as UTC.</summary>
+    public static DateTimeOffset Iso8601(string text, string field)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (IsoPattern().IsMatch(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            return value;
+        }
+        throw FuncTraceException.Validation($"'{field}' must be an ISO-8601 timestamp such as 2025-01-31T12:00:00Z.", field);
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})?)?$")]
+    private static partial Regex IsoPattern();
+}
