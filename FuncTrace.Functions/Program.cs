@@ -43,6 +43,7 @@ builder.Services.AddSingleton<PayloadStore>();
 builder.Services.AddSingleton<EventService>();
 builder.Services.AddSingleton<FeedbackService>();
 builder.Services.AddSingleton<ReviewQueueService>();
+builder.Services.AddSingleton<ArtifactService>();
 
 builder.Services.AddOpenApi();
 
@@ -59,6 +60,7 @@ app.MapHealthFunctions();
 app.MapAdminKeyFunctions();
 app.MapEventFunctions();
 app.MapFeedbackFunctions();
+app.MapArtifactFunctions();
 
 app.Run();
 

@@ -10,6 +10,7 @@ public enum ErrorCode
     Conflict,
     PayloadTooLarge,
     UnsupportedMediaType,
+    RangeNotSatisfiable,
     RateLimited,
     ServiceUnavailable,
     UpstreamError,
