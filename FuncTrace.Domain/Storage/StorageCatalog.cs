@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FuncTrace.Domain.Storage.Queues;
 using FuncTrace.Domain.Storage.Tables;
 
 namespace FuncTrace.Domain.Storage;
@@ -11,11 +12,14 @@ public sealed class StorageCatalog(StorageAccount account, string prefix, Storag
 {
     private readonly StorageClientOptions _options = options ?? new StorageClientOptions();
     private readonly ConcurrentDictionary<string, TableClient> _tables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QueueClient> _queues = new(StringComparer.Ordinal);
 
     public StorageAccount Account { get; } = account;
     public string Prefix { get; } = ValidatePrefix(prefix);
 
     public TableClient Table(string name) => _tables.GetOrAdd(name, n => new TableClient(Account, Prefix + n, _options));
+
+    public QueueClient Queue(string name) => _queues.GetOrAdd(name, n => new QueueClient(Account, Prefix + n, _options));
 
     /// <summary>Creates everything the app uses; safe to run on every start.</summary>
     public async Task CreateAllAsync(CancellationToken cancellationToken = default)

@@ -6,4 +6,7 @@ public static class StorageNames
     public const string KeysTable = "keys";
 
     public static IReadOnlyList<string> Tables { get; } = [KeysTable];
+
+    /// <summary>Where a queue's given-up messages go: the Functions host's own naming, so both runtimes agree.</summary>
+    public static string PoisonQueue(string queue) => queue + "-poison";
 }
