@@ -4,6 +4,7 @@ using FuncTrace.Functions.Api;
 using FuncTrace.Functions.Auth;
 using FuncTrace.Functions.Functions;
 using FuncTrace.Functions.Hosting;
+using FuncTrace.Functions.Workers;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -33,6 +34,10 @@ builder.Services.AddSingleton(sp => new ApiKeyService(
     sp.GetRequiredService<IOptions<FuncTraceOptions>>().Value.AdminApiKey,
     sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddApiKeyAuth();
+
+// Queue workers: host.json's queue settings (beside the executable, else the content root), the handlers' invocation routes or the standalone listener.
+builder.Configuration.AddHostJson(AppContext.BaseDirectory, builder.Environment.ContentRootPath);
+builder.Services.AddQueueWorkers();
 
 builder.Services.AddOpenApi();
 
