@@ -52,6 +52,7 @@ app.UseAuthorization();
 app.MapOpenApi();
 app.MapHealthFunctions();
 app.MapAdminKeyFunctions();
+app.MapQueueInvocationFunctions();
 
 app.Run();
 
