@@ -6,6 +6,7 @@ using FuncTrace.Functions.Api;
 using FuncTrace.Functions.Auth;
 using FuncTrace.Functions.Functions;
 using FuncTrace.Functions.Hosting;
+using FuncTrace.Functions.Workers;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -45,6 +46,10 @@ builder.Services.AddSingleton<FeedbackService>();
 builder.Services.AddSingleton<ReviewQueueService>();
 builder.Services.AddSingleton<ArtifactService>();
 
+// Queue workers: host.json's queue settings (beside the executable, else the content root), the handlers' invocation routes or the standalone listener.
+builder.Configuration.AddHostJson(AppContext.BaseDirectory, builder.Environment.ContentRootPath);
+builder.Services.AddQueueWorkers();
+
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -61,6 +66,8 @@ app.MapAdminKeyFunctions();
 app.MapEventFunctions();
 app.MapFeedbackFunctions();
 app.MapArtifactFunctions();
+
+app.MapQueueInvocationFunctions();
 
 app.Run();
 

@@ -25,9 +25,13 @@ public sealed class StorageCatalog(StorageAccount account, string prefix, Storag
 
     public QueueClient Queue(string name) => _queues.GetOrAdd(name, n => new QueueClient(Account, Prefix + "-" + n, _options));
 
-    /// <summary>Creates everything the app uses; safe to run on every start.</summary>
-    public async Task CreateAllAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates everything the app uses, plus <paramref name="queues"/> (the queue handlers' queues, known only
+    /// once the handlers are registered); safe to run on every start.
+    /// </summary>
+    public async Task CreateAllAsync(IEnumerable<string> queues, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(queues);
         foreach (var table in StorageNames.Tables)
         {
             await Table(table).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
@@ -36,7 +40,7 @@ public sealed class StorageCatalog(StorageAccount account, string prefix, Storag
         {
             await Container(container).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
         }
-        foreach (var queue in StorageNames.Queues)
+        foreach (var queue in queues)
         {
             await Queue(queue).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
         }

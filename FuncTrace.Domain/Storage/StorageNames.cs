@@ -16,5 +16,6 @@ public static class StorageNames
 
     public static IReadOnlyList<string> Containers { get; } = [PayloadsContainer, ArtifactsContainer];
 
-    public static IReadOnlyList<string> Queues { get; } = [];
+    /// <summary>Where a queue's given-up messages go: the Functions host's own naming, so both runtimes agree.</summary>
+    public static string PoisonQueue(string queue) => queue + "-poison";
 }

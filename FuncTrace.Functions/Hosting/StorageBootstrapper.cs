@@ -1,4 +1,5 @@
 using FuncTrace.Domain.Storage;
+using FuncTrace.Functions.Workers;
 
 namespace FuncTrace.Functions.Hosting;
 
@@ -6,7 +7,7 @@ namespace FuncTrace.Functions.Hosting;
 /// Creates the app's tables, queues and containers at start. Storage being down must not stop the app
 /// (health then reports degraded), so a failure is logged and retried in the background.
 /// </summary>
-public sealed class StorageBootstrapper(StorageCatalog storage, ILogger<StorageBootstrapper> logger) : BackgroundService
+public sealed class StorageBootstrapper(StorageCatalog storage, QueueHandlers queueHandlers, ILogger<StorageBootstrapper> logger) : BackgroundService
 {
     private static readonly TimeSpan StartupAttempt = TimeSpan.FromSeconds(20);
 
@@ -35,7 +36,7 @@ public sealed class StorageBootstrapper(StorageCatalog storage, ILogger<StorageB
     {
         try
         {
-            await storage.CreateAllAsync(cancellationToken);
+            await storage.CreateAllAsync(queueHandlers.StorageQueues, cancellationToken);
             logger.LogInformation("Storage ready with prefix {Prefix}", storage.Prefix);
             return true;
         }
