@@ -13,5 +13,6 @@ public enum ErrorCode
     RateLimited,
     ServiceUnavailable,
     UpstreamError,
+    UpstreamTimeout,
     InternalError,
 }
