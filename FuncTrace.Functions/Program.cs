@@ -34,6 +34,9 @@ builder.Services.AddSingleton(sp => new ApiKeyService(
     sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddApiKeyAuth();
 
+// LLM: prompt and judge over an OpenAI-compatible endpoint (FuncTrace:Llm); unset, only those calls answer 503.
+builder.Services.AddLlm();
+
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -47,6 +50,7 @@ app.UseAuthorization();
 app.MapOpenApi();
 app.MapHealthFunctions();
 app.MapAdminKeyFunctions();
+app.MapPromptFunctions();
 
 app.Run();
 
