@@ -50,6 +50,9 @@ builder.Services.AddSingleton<ArtifactService>();
 builder.Configuration.AddHostJson(AppContext.BaseDirectory, builder.Environment.ContentRootPath);
 builder.Services.AddQueueWorkers();
 
+// LLM: prompt and judge over an OpenAI-compatible endpoint (FuncTrace:Llm); unset, only those calls answer 503.
+builder.Services.AddLlm();
+
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -66,8 +69,8 @@ app.MapAdminKeyFunctions();
 app.MapEventFunctions();
 app.MapFeedbackFunctions();
 app.MapArtifactFunctions();
-
 app.MapQueueInvocationFunctions();
+app.MapPromptFunctions();
 
 app.Run();
 

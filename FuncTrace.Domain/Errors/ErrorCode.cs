@@ -14,5 +14,6 @@ public enum ErrorCode
     RateLimited,
     ServiceUnavailable,
     UpstreamError,
+    UpstreamTimeout,
     InternalError,
 }

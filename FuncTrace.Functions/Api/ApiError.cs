@@ -21,6 +21,7 @@ public static class ApiError
         ErrorCode.RateLimited => StatusCodes.Status429TooManyRequests,
         ErrorCode.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCode.UpstreamError => StatusCodes.Status502BadGateway,
+        ErrorCode.UpstreamTimeout => StatusCodes.Status504GatewayTimeout,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -1,0 +1,67 @@
+using System.Text;
+using FuncTrace.Domain;
+using FuncTrace.Domain.Errors;
+using FuncTrace.Domain.Llm;
+using FuncTrace.Functions.Api;
+using FuncTrace.Functions.Auth;
+
+namespace FuncTrace.Functions.Functions;
+
+/// <summary>
+/// <c>POST /api/prompt</c>: a system prompt and messages in, the model's answer out — as JSON, or as
+/// Server-Sent Events (<c>token</c> deltas, then <c>done</c>) when the caller accepts <c>text/event-stream</c>.
+/// </summary>
+public static class PromptFunctions
+{
+    public sealed record PromptRequest(string? System, List<LlmMessage?>? Messages, string? ConversationId);
+
+    public static IEndpointRouteBuilder MapPromptFunctions(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/prompt", Prompt)
+            .RequireAuthorization(AuthSetup.Ingest)
+            .WithTags("LLM")
+            .WithSummary("Send a prompt to the configured model; stream the answer with Accept: text/event-stream");
+        return routes;
+    }
+
+    public static async Task<IResult> Prompt(HttpContext context, LlmService llm, ILoggerFactory loggers)
+    {
+        var request = await JsonBody.ReadAsync<PromptRequest>(context, JsonBody.SnakeCase);
+        if (request.ConversationId is not null)
+        {
+            Validation.KeySafe(request.ConversationId, "conversation_id");
+        }
+        var cancellationToken = context.RequestAborted;
+        if (!EventStream.IsRequested(context.Request))
+        {
+            var answer = await llm.CompleteAsync(request.System, request.Messages, cancellationToken);
+            return Results.Ok(new { response = answer });
+        }
+
+        var tokens = llm.StreamAsync(request.System, request.Messages, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (tokens)
+        {
+            // Wait for the first token before answering 200, so a refused or failing request still gets
+            // its status and the error envelope; only failures after that become an "error" event.
+            var more = await tokens.MoveNextAsync();
+            var events = EventStream.Start(context);
+            var full = new StringBuilder();
+            try
+            {
+                for (; more; more = await tokens.MoveNextAsync())
+                {
+                    full.Append(tokens.Current);
+                    await events.WriteAsync(new { type = "token", content = tokens.Current }, cancellationToken);
+                }
+            }
+            catch (FuncTraceException ex)
+            {
+                loggers.CreateLogger(typeof(PromptFunctions)).LogWarning(ex, "The prompt stream failed after {Characters} characters", full.Length);
+                await events.WriteAsync(new { type = "error", error = ex.Message }, cancellationToken);
+                return Results.Empty;
+            }
+            await events.WriteAsync(new { type = "done", response = full.ToString() }, cancellationToken);
+        }
+        return Results.Empty;
+    }
+}
