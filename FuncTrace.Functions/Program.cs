@@ -1,6 +1,9 @@
+using FuncTrace.Domain.BatchScoring;
 using FuncTrace.Domain.Events;
 using FuncTrace.Domain.Feedback;
 using FuncTrace.Domain.Keys;
+using FuncTrace.Domain.Llm;
+using FuncTrace.Domain.Queues;
 using FuncTrace.Domain.Storage;
 using FuncTrace.Functions.Api;
 using FuncTrace.Functions.Auth;
@@ -53,6 +56,14 @@ builder.Services.AddQueueWorkers();
 // LLM: prompt and judge over an OpenAI-compatible endpoint (FuncTrace:Llm); unset, only those calls answer 503.
 builder.Services.AddLlm();
 
+// Batch scoring: jobs in Table Storage, one queue message per test, the ScoreWorker queue handler.
+builder.Services.AddOptions<BatchScoreOptions>().BindConfiguration(BatchScoreOptions.Section);
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<BatchScoreOptions>>().Value);
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<LlmOptions>>().Value);
+builder.Services.AddSingleton<BatchJobService>();
+builder.Services.AddSingleton<BatchJobProgress>();
+builder.Services.AddSingleton<IQueueMessageHandler, ScoreWorker>();
+
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -71,6 +82,7 @@ app.MapFeedbackFunctions();
 app.MapArtifactFunctions();
 app.MapQueueInvocationFunctions();
 app.MapPromptFunctions();
+app.MapBatchScoreFunctions();
 
 app.Run();
 

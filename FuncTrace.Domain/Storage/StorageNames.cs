@@ -8,11 +8,12 @@ public static class StorageNames
 {
     public const string KeysTable = "keys";
     public const string EventsTable = "events";
+    public const string JobsTable = "jobs";
 
     public const string PayloadsContainer = "payloads";
     public const string ArtifactsContainer = "artifacts";
 
-    public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable];
+    public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable, JobsTable];
 
     public static IReadOnlyList<string> Containers { get; } = [PayloadsContainer, ArtifactsContainer];
 

@@ -1,0 +1,267 @@
+using System.Text.Json;
+using Azure;
+using FuncTrace.Domain.Errors;
+using FuncTrace.Domain.Events;
+using FuncTrace.Domain.Llm;
+using FuncTrace.Domain.Storage;
+using FuncTrace.Domain.Storage.Tables;
+
+namespace FuncTrace.Domain.BatchScoring;
+
+/// <summary>
+/// Creates scoring jobs (rows, then one queue message per test), records results exactly once, and reads
+/// progress back for status requests and event streams, whichever instance the worker runs on.
+/// </summary>
+public sealed class BatchJobService(StorageCatalog storage, BatchScoreOptions options, LlmOptions llm, TimeProvider time)
+{
+    public const string QueueName = "score";
+    private const int MaxRecordAttempts = 200;
+    private readonly TableClient _table = storage.Table(StorageNames.JobsTable);
+
+    public BatchScoreOptions Options => options;
+
+    public async Task<BatchJob> CreateAsync(string tenant, string? judgingMatrix, IReadOnlyList<BatchTest>? tests, CancellationToken cancellationToken = default)
+    {
+        var validTests = Validate(judgingMatrix, tests);
+        if (!llm.IsConfigured)
+        {
+            throw LlmErrors.NotConfigured();
+        }
+
+        var now = time.GetUtcNow();
+        var job = new BatchJob("job-" + EventIds.New(now).ToLowerInvariant(), tenant, BatchJobStatus.Running, validTests.Count, 0, 0,
+            validTests.Select(t => t.Id).ToList(), null, now, null);
+        var rows = new List<TableEntity>
+        {
+            new(job.Id, BatchJobKeys.Job)
+            {
+                { "Tenant", tenant },
+                { "Status", job.Status },
+                { "JudgingMatrix", judgingMatrix },
+                { "Total", job.Total },
+                { "Scored", 0 },
+                { "Failed", 0 },
+                { "TestOrder", JsonSerializer.Serialize(job.TestOrder) },
+                { "CreatedAt", now },
+            },
+        };
+        rows.AddRange(validTests.Select(t => new TableEntity(job.Id, BatchJobKeys.Test(t.Id)) { { "Text", t.Text } }));
+        foreach (var chunk in rows.Chunk(TableTransactionBody.MaxActions))
+        {
+            await _table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+
+        var queue = storage.Queue(QueueName);
+        await Parallel.ForEachAsync(
+            validTests,
+            new ParallelOptions { MaxDegreeOfParallelism = options.EnqueueConcurrency, CancellationToken = cancellationToken },
+            async (test, ct) => await queue.SendMessageAsync(JsonSerializer.Serialize(new ScoreMessage(job.Id, test.Id)), cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return job;
+    }
+
+    /// <summary>The caller's job; another tenant's job is reported as missing.</summary>
+    public async Task<BatchJob> GetAsync(string tenant, string jobId, CancellationToken cancellationToken = default)
+    {
+        var job = await FindAsync(jobId, cancellationToken).ConfigureAwait(false);
+        return job is not null && job.Tenant == tenant ? job : throw FuncTraceException.NotFound($"No batch job with id '{jobId}'.");
+    }
+
+    public async Task<BatchJob?> FindAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        if (!TableKeys.IsValid(jobId, out _) || jobId.Length > 64)
+        {
+            return null;
+        }
+        var row = await _table.GetEntityIfExistsAsync(jobId, BatchJobKeys.Job, ["Tenant", "Status", "Total", "Scored", "Failed", "TestOrder", "Error", "CreatedAt", "FinishedAt"], cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToJob(row);
+    }
+
+    /// <summary>The judging matrix and a test's text, for the worker.</summary>
+    public async Task<(string JudgingMatrix, string Text)?> GetWorkAsync(string jobId, long testId, CancellationToken cancellationToken = default)
+    {
+        var job = await _table.GetEntityIfExistsAsync(jobId, BatchJobKeys.Job, ["JudgingMatrix"], cancellationToken).ConfigureAwait(false);
+        var test = await _table.GetEntityIfExistsAsync(jobId, BatchJobKeys.Test(testId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return job is null || test is null ? null : (job.GetString("JudgingMatrix")!, test.GetString("Text")!);
+    }
+
+    /// <summary>Every recorded result of the job, by test id.</summary>
+    public async Task<IReadOnlyDictionary<long, TestResult>> ResultsAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        var results = new Dictionary<long, TestResult>();
+        await foreach (var row in _table.QueryAsync(Range(jobId, BatchJobKeys.ResultPrefix, BatchJobKeys.ResultPrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var result = ToResult(row);
+            results[result.TestId] = result;
+        }
+        return results;
+    }
+
+    /// <summary>Results in the order they finished, after the <paramref name="afterSequence"/>-th: what a stream has not sent yet.</summary>
+    public async Task<IReadOnlyList<TestResult>> ResultsAfterAsync(string jobId, long afterSequence, CancellationToken cancellationToken = default)
+    {
+        var list = new List<TestResult>();
+        await foreach (var row in _table.QueryAsync(Range(jobId, BatchJobKeys.Sequence(afterSequence + 1), BatchJobKeys.SequencePrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(ToResult(row));
+        }
+        return list;
+    }
+
+    /// <summary>Ends a job that cannot run at all (e.g. the LLM is not configured); its stream ends with an error.</summary>
+    public async Task FailAsync(string jobId, string reason, CancellationToken cancellationToken = default)
+    {
+        var update = new TableEntity(jobId, BatchJobKeys.Job) { { "Status", BatchJobStatus.Failed }, { "Error", Truncate(reason) }, { "FinishedAt", time.GetUtcNow() } };
+        await _table.UpsertEntityAsync(update, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops a running job: tests not yet scored are skipped by the worker. Finished jobs stay as they are.</summary>
+    public async Task<BatchJob> CancelAsync(string tenant, string jobId, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < MaxRecordAttempts; attempt++)
+        {
+            var row = await _table.GetEntityIfExistsAsync(jobId, BatchJobKeys.Job, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var job = row is null ? null : ToJob(row);
+            if (job is null || job.Tenant != tenant)
+            {
+                throw FuncTraceException.NotFound($"No batch job with id '{jobId}'.");
+            }
+            if (BatchJobStatus.IsFinished(job.Status))
+            {
+                return job;
+            }
+            var update = new TableEntity(jobId, BatchJobKeys.Job) { { "Status", BatchJobStatus.Cancelled }, { "FinishedAt", time.GetUtcNow() } };
+            try
+            {
+                await _table.UpdateEntityAsync(update, row!.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                return job with { Status = BatchJobStatus.Cancelled };
+            }
+            catch (StorageConflictException)
+            {
+                // A result landed meanwhile; read the counts again.
+            }
+        }
+        throw FuncTraceException.Conflict("The job changed too often to cancel; retry.");
+    }
+
+    /// <summary>
+    /// Records one test's outcome once: the result row, the next sequence entry and the job's counters go in one
+    /// transaction guarded by the job's ETag. A result already recorded (a re-delivered message) changes nothing.
+    /// Returns false when the job is cancelled or gone and nothing was recorded.
+    /// </summary>
+    public async Task<bool> RecordAsync(string jobId, long testId, JudgeScore? score, string? error, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < MaxRecordAttempts; attempt++)
+        {
+            var row = await _table.GetEntityIfExistsAsync(jobId, BatchJobKeys.Job, ["Status", "Total", "Scored", "Failed"], cancellationToken).ConfigureAwait(false);
+            if (row is null || row.GetString("Status") != BatchJobStatus.Running)
+            {
+                return false;
+            }
+            var scored = row.GetInt32("Scored") ?? 0;
+            var failed = row.GetInt32("Failed") ?? 0;
+            var sequence = scored + failed + 1L;
+            var now = time.GetUtcNow();
+            var outcome = new Dictionary<string, object?>
+            {
+                ["TestId"] = testId,
+                ["Score"] = score?.Score,
+                ["Reasoning"] = Truncate(score?.Reasoning),
+                ["Error"] = Truncate(error),
+                ["Sequence"] = sequence,
+                ["RecordedAt"] = now,
+            };
+            var update = new TableEntity(jobId, BatchJobKeys.Job)
+            {
+                { score is null ? "Failed" : "Scored", (score is null ? failed : scored) + 1 },
+            };
+            if (sequence >= (row.GetInt32("Total") ?? 0))
+            {
+                update["Status"] = BatchJobStatus.Completed;
+                update["FinishedAt"] = now;
+            }
+            var actions = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.Add, WithProperties(new TableEntity(jobId, BatchJobKeys.Result(testId)), outcome)),
+                new(TableTransactionActionType.Add, WithProperties(new TableEntity(jobId, BatchJobKeys.Sequence(sequence)), outcome)),
+                new(TableTransactionActionType.UpdateMerge, update, row.ETag),
+            };
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedActionIndex is null or 0)
+            {
+                return true;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 412 or 409)
+            {
+                // Another result took this sequence number; back off a little and take the next.
+                await Task.Delay(Random.Shared.Next(2, 20), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        throw new InvalidOperationException($"Could not record test {testId} of job {jobId} after {MaxRecordAttempts} attempts.");
+    }
+
+    private List<BatchTest> Validate(string? judgingMatrix, IReadOnlyList<BatchTest>? tests)
+    {
+        Validation.Required(judgingMatrix, "judgingMatrix", options.MaxTextLength);
+        if (tests is null || tests.Count == 0)
+        {
+            throw FuncTraceException.Validation("'tests' must be a non-empty array of {\"id\", \"text\"}.", "tests");
+        }
+        if (tests.Count > options.MaxTests)
+        {
+            throw FuncTraceException.Validation($"'tests' holds {tests.Count} tests; the most one job takes is {options.MaxTests}.", "tests");
+        }
+        var seen = new HashSet<long>();
+        foreach (var test in tests)
+        {
+            if (test.Id < 1)
+            {
+                throw FuncTraceException.Validation($"Test id {test.Id} is not a positive integer.", "tests.id");
+            }
+            if (!seen.Add(test.Id))
+            {
+                throw FuncTraceException.Validation($"Test id {test.Id} appears more than once.", "tests.id");
+            }
+            Validation.Required(test.Text, $"tests[{test.Id}].text", options.MaxTextLength);
+        }
+        return tests.ToList();
+    }
+
+    private static string Range(string jobId, string from, string prefix) => TableFilter.And(
+        TableFilter.Create($"PartitionKey eq {jobId}"),
+        TableFilter.Create($"RowKey ge {from}"),
+        TableFilter.Create($"RowKey lt {EventKeys.PrefixEnd(prefix)}"));
+
+    private static TableEntity WithProperties(TableEntity entity, Dictionary<string, object?> properties)
+    {
+        foreach (var (name, value) in properties)
+        {
+            entity[name] = value;
+        }
+        return entity;
+    }
+
+    private static string? Truncate(string? text) => text is { Length: > 4000 } ? text[..4000] : text;
+
+    private static BatchJob ToJob(TableEntity row) => new(
+        row.PartitionKey,
+        row.GetString("Tenant")!,
+        row.GetString("Status")!,
+        row.GetInt32("Total") ?? 0,
+        row.GetInt32("Scored") ?? 0,
+        row.GetInt32("Failed") ?? 0,
+        JsonSerializer.Deserialize<List<long>>(row.GetString("TestOrder") ?? "[]")!,
+        row.GetString("Error"),
+        row.GetDateTimeOffset("CreatedAt") ?? default,
+        row.GetDateTimeOffset("FinishedAt"));
+
+    private static TestResult ToResult(TableEntity row) => new(
+        row.GetInt64("TestId") ?? 0,
+        row.GetInt32("Score"),
+        row.GetString("Reasoning"),
+        row.GetString("Error"),
+        row.GetInt64("Sequence") ?? 0);
+}
