@@ -10,7 +10,9 @@ start_azurite 10000 10001 10002
 export FuncTrace__AdminApiKey="${FuncTrace__AdminApiKey:-local-dev-admin-key}"
 echo "Admin API key: $FuncTrace__AdminApiKey (set FuncTrace__AdminApiKey to choose another)"
 
-# The host runs from its output folder (its content root, where host.json and appsettings.json are).
+# The host runs from its output folder (its content root, where host.json and appsettings.json are);
+# a local.settings.json at the repo root (see local.settings.sample.json) goes with it.
+if [ -f local.settings.json ]; then cp local.settings.json FuncTrace.Functions/bin/Release/net10.0/; fi
 cd FuncTrace.Functions/bin/Release/net10.0
 ./FuncTrace.Functions "$@" &
 host_pid=$!
