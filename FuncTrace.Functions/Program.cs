@@ -45,6 +45,9 @@ builder.Services.AddSingleton<FeedbackService>();
 builder.Services.AddSingleton<ReviewQueueService>();
 builder.Services.AddSingleton<ArtifactService>();
 
+// Conversations, sessions, usage, status and the external trace face, and the aggregates events keep up to date.
+builder.Services.AddFaces();
+
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -52,6 +55,11 @@ var app = builder.Build();
 // Every answer carries a request id; every failure, the error envelope.
 app.UseMiddleware<RequestIdMiddleware>();
 app.UseMiddleware<ErrorHandlingMiddleware>();
+
+// Browser origins from FuncTrace:Cors:Origins; the external face's on/off switch answers before authentication.
+app.UseCors();
+app.UseMiddleware<ExternalTraceGate>();
+
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -61,6 +69,9 @@ app.MapAdminKeyFunctions();
 app.MapEventFunctions();
 app.MapFeedbackFunctions();
 app.MapArtifactFunctions();
+
+// Conversations, sessions, usage, status, the external trace face and its registered users.
+app.MapFaceFunctions();
 
 app.Run();
 
