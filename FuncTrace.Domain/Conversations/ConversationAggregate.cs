@@ -96,7 +96,7 @@ public sealed class ConversationAggregate : IEventAggregate
         }
         if (summary.GetString("Owner") is null && record.User is not null)
         {
-            summary["Owner"] = record.User;
+            summary["Owner"] = record.User.ToLowerInvariant();
         }
         return sequence;
     }
