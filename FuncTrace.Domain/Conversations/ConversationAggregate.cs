@@ -31,36 +31,40 @@ public sealed class ConversationAggregate : IEventAggregate
 
     private static List<TableTransactionAction> Fold(string tenant, string conversationId, TableEntity? existing, List<StagedEvent> events)
     {
-        var first = events[0].Record;
-        var summary = ConversationSummary.NewRow(tenant, conversationId, first.CreatedAt, name: null, metadata: null);
-        if (existing is not null)
-        {
-            summary = EventEntities.CopyAs(existing, existing.RowKey);
-        }
-        else
-        {
-            summary["LastActivity"] = first.Timestamp;
-        }
+        var summary = existing is null ? StartedBy(tenant, conversationId, events[0].Record) : EventEntities.CopyAs(existing, existing.RowKey);
 
-        var actions = new List<TableTransactionAction>();
+        var logRows = new List<TableTransactionAction>();
         foreach (var staged in events)
         {
             var sequence = Count(summary, staged.Record);
             var logRow = EventEntities.CopyAs(staged.Row, EventKeys.SequenceRow(conversationId, sequence));
             logRow["Sequence"] = sequence;
-            actions.Add(new(TableTransactionActionType.Add, logRow));
+            logRows.Add(new(TableTransactionActionType.Add, logRow));
         }
 
-        actions.Insert(0, existing is null
-            ? new(TableTransactionActionType.Add, summary)
-            : new(TableTransactionActionType.UpdateReplace, summary, existing.ETag));
         var listRow = ConversationSummary.ActivityRow(summary);
+        var actions = new List<TableTransactionAction>
+        {
+            existing is null
+                ? new(TableTransactionActionType.Add, summary)
+                : new(TableTransactionActionType.UpdateReplace, summary, existing.ETag),
+            new(TableTransactionActionType.UpsertReplace, listRow),
+        };
         if (existing is not null && ConversationSummary.ActivityRow(existing).RowKey is var oldKey && oldKey != listRow.RowKey)
         {
-            actions.Insert(1, new(TableTransactionActionType.Delete, new TableEntity(tenant, oldKey)));
+            // Activity moved: the list row moves with it.
+            actions.Add(new(TableTransactionActionType.Delete, new TableEntity(tenant, oldKey)));
         }
-        actions.Insert(1, new(TableTransactionActionType.UpsertReplace, listRow));
+        actions.AddRange(logRows);
         return actions;
+    }
+
+    /// <summary>A conversation started by its first event: created when stored, active as of the event's time.</summary>
+    private static TableEntity StartedBy(string tenant, string conversationId, EventRecord first)
+    {
+        var summary = ConversationSummary.NewRow(tenant, conversationId, first.CreatedAt, name: null, metadata: null);
+        summary["LastActivity"] = first.Timestamp;
+        return summary;
     }
 
     /// <summary>Adds one event to the summary's properties; returns its sequence number.</summary>

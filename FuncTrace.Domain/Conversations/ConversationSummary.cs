@@ -6,7 +6,8 @@ namespace FuncTrace.Domain.Conversations;
 
 /// <summary>
 /// What is known of a conversation without reading its events. <see cref="EventCount"/> is also the sequence number
-/// of its newest event in storage order (the live tail's position).
+/// of its newest event in storage order (the live tail's position); <see cref="Owner"/> is the first user email seen,
+/// lowercased; <see cref="Name"/> and <see cref="Metadata"/> are set when it was started as a session.
 /// </summary>
 public sealed record ConversationSummary(
     string ConversationId,

@@ -120,7 +120,10 @@ internal static class EventEntities
             row.GetString("Metadata") is { } metadata ? ParseJson(metadata) : null);
     }
 
-    /// <summary>A copy of an event row under another key, for index rows written after the event's own.</summary>
+    /// <summary>
+    /// A copy of a row under another key (an event's log row, a summary's list row). The review status is left out:
+    /// only the record row keeps it current.
+    /// </summary>
     public static TableEntity CopyAs(TableEntity row, string rowKey)
     {
         var copy = new TableEntity(row.PartitionKey, rowKey);

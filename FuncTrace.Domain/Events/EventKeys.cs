@@ -63,6 +63,6 @@ public static class EventKeys
 
     private static string Ticks(long ticks) => ticks.ToString("D19", CultureInfo.InvariantCulture);
 
-    public static string Escape(string segment) =>
+    private static string Escape(string segment) =>
         segment.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal);
 }

@@ -16,8 +16,6 @@ public static class ExternalTraceEnvelope
 
     public static object Failure(string error) => new { success = false, error };
 
-    public static IResult Result(int status, string error) => Results.Json(Failure(error), statusCode: status);
-
     public static Task WriteAsync(HttpContext context, int status, string error)
     {
         ArgumentNullException.ThrowIfNull(context);
