@@ -64,6 +64,9 @@ builder.Services.AddSingleton<BatchJobService>();
 builder.Services.AddSingleton<BatchJobProgress>();
 builder.Services.AddSingleton<IQueueMessageHandler, ScoreWorker>();
 
+// Conversations, sessions, usage, status and the external trace face, and the aggregates events keep up to date.
+builder.Services.AddFaces();
+
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -71,6 +74,11 @@ var app = builder.Build();
 // Every answer carries a request id; every failure, the error envelope.
 app.UseMiddleware<RequestIdMiddleware>();
 app.UseMiddleware<ErrorHandlingMiddleware>();
+
+// Browser origins from FuncTrace:Cors:Origins; the external face's on/off switch answers before authentication.
+app.UseCors();
+app.UseMiddleware<ExternalTraceGate>();
+
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -83,6 +91,9 @@ app.MapArtifactFunctions();
 app.MapQueueInvocationFunctions();
 app.MapPromptFunctions();
 app.MapBatchScoreFunctions();
+
+// Conversations, sessions, usage, status, the external trace face and its registered users.
+app.MapFaceFunctions();
 
 app.Run();
 

@@ -3,6 +3,7 @@ using Azure;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Domain.Events;
 using FuncTrace.Domain.Llm;
+using FuncTrace.Domain.Status;
 using FuncTrace.Domain.Storage;
 using FuncTrace.Domain.Storage.Tables;
 
@@ -12,7 +13,7 @@ namespace FuncTrace.Domain.BatchScoring;
 /// Creates scoring jobs (rows, then one queue message per test), records results exactly once, and reads
 /// progress back for status requests and event streams, whichever instance the worker runs on.
 /// </summary>
-public sealed class BatchJobService(StorageCatalog storage, BatchScoreOptions options, LlmOptions llm, TimeProvider time)
+public sealed class BatchJobService(StorageCatalog storage, TenantCounters counters, BatchScoreOptions options, LlmOptions llm, TimeProvider time)
 {
     public const string QueueName = "score";
     private const int MaxRecordAttempts = 200;
@@ -56,6 +57,7 @@ public sealed class BatchJobService(StorageCatalog storage, BatchScoreOptions op
             validTests,
             new ParallelOptions { MaxDegreeOfParallelism = options.EnqueueConcurrency, CancellationToken = cancellationToken },
             async (test, ct) => await queue.SendMessageAsync(JsonSerializer.Serialize(new ScoreMessage(job.Id, test.Id)), cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await counters.AddAsync(tenant, new Dictionary<string, long> { [TenantCounters.JobsCreated] = 1 }, cancellationToken).ConfigureAwait(false);
         return job;
     }
 

@@ -18,6 +18,7 @@ internal static class EventEntities
         {
             item.ConversationId, item.EventType, item.Timestamp?.UtcTicks, CompactJson(item.Data), item.RequiresFeedback,
             item.Role, item.Model, item.Usage?.PromptTokens, item.Usage?.CompletionTokens, item.Usage?.TotalTokens,
+            item.User, item.Metadata is { } metadata ? CompactJson(metadata) : null,
         });
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..32].ToLowerInvariant();
     }
@@ -92,6 +93,8 @@ internal static class EventEntities
         entity["PromptTokens"] = record.Usage?.PromptTokens;
         entity["CompletionTokens"] = record.Usage?.CompletionTokens;
         entity["TotalTokens"] = record.Usage?.TotalTokens;
+        entity["User"] = record.User;
+        entity["Metadata"] = record.Metadata is { } metadata ? CompactJson(metadata) : null;
         return entity;
     }
 
@@ -112,6 +115,29 @@ internal static class EventEntities
             row.GetString("Model"),
             prompt is null && completion is null && total is null ? null : new EventUsage(prompt, completion, total),
             row.GetDateTimeOffset("CreatedAt") ?? default,
-            row.GetString("ReviewStatus"));
+            row.GetString("ReviewStatus"),
+            row.GetString("User"),
+            row.GetString("Metadata") is { } metadata ? ParseJson(metadata) : null);
+    }
+
+    /// <summary>
+    /// A copy of a row under another key (an event's log row, a summary's list row). The review status is left out:
+    /// only the record row keeps it current.
+    /// </summary>
+    public static TableEntity CopyAs(TableEntity row, string rowKey)
+    {
+        var copy = new TableEntity(row.PartitionKey, rowKey);
+        foreach (var (name, value) in row)
+        {
+            copy[name] = value;
+        }
+        copy.Remove("ReviewStatus");
+        return copy;
+    }
+
+    public static JsonElement ParseJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 }

@@ -13,7 +13,12 @@ namespace FuncTrace.Domain.Events;
 /// <item><c>y|{type}|{sort}</c> and <c>Y|{type}|{inverse sort}</c>: one event type</item>
 /// <item><c>p|{sort}</c>: the review queue, present while an event still needs a verdict</item>
 /// <item><c>f|{event id}|{feedback id}</c>: an event's feedback</item>
+/// <item><c>s|{conversation}</c>: a conversation's summary; <c>a|{inverse last activity}|{conversation}</c>: its copy in the
+/// newest-activity-first list; <c>q|{conversation}|{sequence}</c>: its events in the order they were stored (the live tail)</item>
+/// <item><c>u|d|{yyyyMMdd}|{user}|{model}</c> and <c>u|m|{yyyyMM}|{user}|{model}</c>: token usage per day and per month</item>
+/// <item><c>n|{shard}</c>: the tenant's counters, split over a few rows so parallel writers rarely meet</item>
 /// </list>
+/// Summaries, usage and counters are updated in the same transaction as the event's rows (see <see cref="EventAggregates"/>).
 /// Sort keys are the event timestamp's ticks (19 digits) then the id, so ranges by time are key ranges.
 /// Segments are escaped so that <c>|</c> inside a conversation id cannot reach into another's range.
 /// </summary>
@@ -29,6 +34,19 @@ public static class EventKeys
     public static string Type(string eventType) => "y|" + Escape(eventType) + "|";
     public static string TypeDesc(string eventType) => "Y|" + Escape(eventType) + "|";
     public static string Feedback(string eventId) => "f|" + Escape(eventId) + "|";
+
+    public const string Activity = "a|";
+    public const string UsageByDay = "u|d|";
+    public const string UsageByMonth = "u|m|";
+    public const string Counters = "n|";
+
+    public static string Summary(string conversationId) => "s|" + Escape(conversationId);
+    public static string ActivityRow(DateTimeOffset lastActivity, string conversationId) =>
+        Activity + Ticks(DateTimeOffset.MaxValue.UtcTicks - lastActivity.UtcTicks) + "|" + Escape(conversationId);
+    public static string Sequence(string conversationId) => "q|" + Escape(conversationId) + "|";
+    public static string SequenceRow(string conversationId, long sequence) => Sequence(conversationId) + sequence.ToString("D12", CultureInfo.InvariantCulture);
+    public static string UsageRow(string periodPrefix, string period, string? user, string? model) =>
+        periodPrefix + period + "|" + Escape(user ?? string.Empty) + "|" + Escape(model ?? string.Empty);
 
     public static string SortKey(DateTimeOffset timestamp, string id) => Ticks(timestamp.UtcTicks) + "|" + id;
 

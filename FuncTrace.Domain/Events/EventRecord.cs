@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace FuncTrace.Domain.Events;
 
-/// <summary>One stored event: what a CLI or agent logged, plus what the service decided (id, review need).</summary>
+/// <summary>
+/// One stored event: what a CLI or agent logged, plus what the service decided (id, review need).
+/// <see cref="User"/> is the end user's email when a face knows it; <see cref="Metadata"/> is the client's own context.
+/// </summary>
 public sealed record EventRecord(
     string Id,
     string ConversationId,
@@ -14,7 +17,9 @@ public sealed record EventRecord(
     string? Model,
     EventUsage? Usage,
     DateTimeOffset CreatedAt,
-    string? ReviewStatus);
+    string? ReviewStatus,
+    string? User = null,
+    JsonElement? Metadata = null);
 
 /// <summary>An event as submitted, already validated.</summary>
 public sealed record NewEvent(
@@ -26,4 +31,6 @@ public sealed record NewEvent(
     bool? RequiresFeedback,
     string? Role,
     string? Model,
-    EventUsage? Usage);
+    EventUsage? Usage,
+    string? User = null,
+    JsonElement? Metadata = null);

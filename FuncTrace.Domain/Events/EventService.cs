@@ -8,10 +8,11 @@ namespace FuncTrace.Domain.Events;
 
 /// <summary>
 /// Stores and reads events. An event's rows (record + index copies, see <see cref="EventKeys"/>) are written
-/// in one entity-group transaction, so they appear together or not at all; the record row's insert is what
-/// makes a client-chosen id idempotent.
+/// in one entity-group transaction, together with the aggregate rows they change (<see cref="EventAggregates"/>),
+/// so they appear together or not at all; the record row's insert is what makes a client-chosen id idempotent and
+/// keeps a replay from counting twice.
 /// </summary>
-public sealed class EventService(StorageCatalog storage, PayloadStore payloads, EventOptions options, TimeProvider time)
+public sealed class EventService(StorageCatalog storage, PayloadStore payloads, EventAggregates aggregates, EventOptions options, TimeProvider time)
 {
     private readonly TableClient _table = storage.Table(StorageNames.EventsTable);
     private readonly IReadOnlySet<string> _reviewTypes = options.ReviewTypes();
@@ -20,15 +21,10 @@ public sealed class EventService(StorageCatalog storage, PayloadStore payloads, 
     public async Task<(EventRecord Event, bool Created)> CreateAsync(string tenant, NewEvent item, CancellationToken cancellationToken = default)
     {
         var prepared = await PrepareAsync(tenant, item, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _table.SubmitTransactionAsync(prepared.Rows, cancellationToken).ConfigureAwait(false);
-            return (prepared.Record, true);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409)
-        {
-            return (await ReplayAsync(tenant, prepared, cancellationToken).ConfigureAwait(false), false);
-        }
+        var refused = await SubmitAsync(tenant, [prepared], cancellationToken).ConfigureAwait(false);
+        return refused is null
+            ? (prepared.Record, true)
+            : (await ReplayAsync(tenant, prepared, cancellationToken).ConfigureAwait(false), false);
     }
 
     /// <summary>
@@ -59,37 +55,71 @@ public sealed class EventService(StorageCatalog storage, PayloadStore payloads, 
         }
         pending.RemoveAll(p => results[p.Index] is not null);
 
-        foreach (var chunk in Pack(pending))
+        foreach (var chunk in Pack(pending, aggregates.MaxActionsPerEvent))
         {
             var remaining = chunk.ToList();
             while (remaining.Count > 0)
             {
-                var actions = remaining.SelectMany(p => p.Prepared.Rows).ToList();
+                Prepared? refused;
                 try
                 {
-                    await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-                    foreach (var (index, prepared) in remaining)
-                    {
-                        results[index] = BatchItemResult.Stored(index, prepared.Record, created: true);
-                    }
-                    remaining.Clear();
+                    refused = await SubmitAsync(tenant, remaining.Select(p => p.Prepared).ToList(), cancellationToken).ConfigureAwait(false);
                 }
-                catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedActionIndex is { } failed && failed < actions.Count)
+                catch (FuncTraceException busy)
                 {
-                    var owner = remaining.First(p => p.Prepared.Rows.Contains(actions[failed]));
-                    remaining.Remove(owner);
-                    try
-                    {
-                        results[owner.Index] = BatchItemResult.Stored(owner.Index, await ReplayAsync(tenant, owner.Prepared, cancellationToken).ConfigureAwait(false), created: false);
-                    }
-                    catch (FuncTraceException conflict)
-                    {
-                        results[owner.Index] = BatchItemResult.Failed(owner.Index, owner.Prepared.Record.Id, conflict);
-                    }
+                    remaining.ForEach(p => results[p.Index] = BatchItemResult.Failed(p.Index, p.Prepared.Record.Id, busy));
+                    break;
+                }
+                if (refused is null)
+                {
+                    remaining.ForEach(p => results[p.Index] = BatchItemResult.Stored(p.Index, p.Prepared.Record, created: true));
+                    break;
+                }
+                var owner = remaining.First(p => p.Prepared == refused);
+                remaining.Remove(owner);
+                try
+                {
+                    results[owner.Index] = BatchItemResult.Stored(owner.Index, await ReplayAsync(tenant, owner.Prepared, cancellationToken).ConfigureAwait(false), created: false);
+                }
+                catch (FuncTraceException conflict)
+                {
+                    results[owner.Index] = BatchItemResult.Failed(owner.Index, owner.Prepared.Record.Id, conflict);
                 }
             }
         }
         return results.Select(r => r!).ToList();
+    }
+
+    /// <summary>
+    /// Sends the events' rows with the aggregate rows they change, in one transaction. When another writer changed an
+    /// aggregate row first, the aggregates are read again and the transaction rebuilt. Returns null when stored, or the
+    /// event whose row the service refused as existing (a replay or an id conflict; nothing was written).
+    /// </summary>
+    private async Task<Prepared?> SubmitAsync(string tenant, IReadOnlyList<Prepared> group, CancellationToken cancellationToken)
+    {
+        var rows = group.SelectMany(p => p.Rows).ToList();
+        var staged = group.Select(p => new StagedEvent(p.Record, p.Rows[0].Entity)).ToList();
+        for (var attempt = 1; ; attempt++)
+        {
+            var actions = rows.Concat(await aggregates.ActionsAsync(_table, tenant, staged, cancellationToken).ConfigureAwait(false)).ToList();
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 && (ex.FailedActionIndex is null || ex.FailedActionIndex < rows.Count))
+            {
+                return ex.FailedActionIndex is { } failed ? group.First(p => p.Rows.Contains(rows[failed])) : group[0];
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
+            {
+                if (attempt == EventAggregates.MaxAttempts)
+                {
+                    throw new FuncTraceException(ErrorCode.ServiceUnavailable, "Too many writers are updating this conversation's totals at once; nothing was stored, retry shortly.");
+                }
+                await EventAggregates.BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public async Task<EventRecord?> GetAsync(string tenant, string id, CancellationToken cancellationToken = default)
@@ -186,7 +216,9 @@ public sealed class EventService(StorageCatalog storage, PayloadStore payloads, 
             item.Model,
             item.Usage,
             now,
-            null);
+            null,
+            item.User,
+            item.Metadata);
         record = record with { ReviewStatus = record.RequiresFeedback ? EventEntities.ReviewPending : null };
 
         var bodyHash = EventEntities.BodyHash(item);
@@ -226,23 +258,36 @@ public sealed class EventService(StorageCatalog storage, PayloadStore payloads, 
         {
             throw FuncTraceException.Validation("Token counts in 'usage' must not be negative.", "usage");
         }
+        if (item.User is { Length: > 254 })
+        {
+            throw FuncTraceException.Validation("'user' is longer than 254 characters.", "user");
+        }
+        if (item.Metadata is { } metadata
+            && (metadata.ValueKind != JsonValueKind.Object || Encoding.UTF8.GetByteCount(EventEntities.CompactJson(metadata)) > MaxMetadataBytes))
+        {
+            throw FuncTraceException.Validation($"'metadata' must be a JSON object of at most {MaxMetadataBytes} bytes.", "metadata");
+        }
     }
 
-    /// <summary>Groups events so each group's rows fit one transaction.</summary>
-    private static IEnumerable<List<(int Index, Prepared Prepared)>> Pack(List<(int Index, Prepared Prepared)> items)
+    /// <summary>Metadata stays in the rows (unlike data it never moves to a blob), so it is kept small.</summary>
+    public const int MaxMetadataBytes = 16 * 1024;
+
+    /// <summary>Groups events so each group's rows, and the aggregate rows they may change, fit one transaction.</summary>
+    private static IEnumerable<List<(int Index, Prepared Prepared)>> Pack(List<(int Index, Prepared Prepared)> items, int aggregateActionsPerEvent)
     {
         var chunk = new List<(int, Prepared)>();
         var rows = 0;
         foreach (var item in items)
         {
-            if (rows + item.Prepared.Rows.Count > TableTransactionBody.MaxActions)
+            var size = item.Prepared.Rows.Count + aggregateActionsPerEvent;
+            if (rows + size > TableTransactionBody.MaxActions)
             {
                 yield return chunk;
                 chunk = [];
                 rows = 0;
             }
             chunk.Add(item);
-            rows += item.Prepared.Rows.Count;
+            rows += size;
         }
         if (chunk.Count > 0)
         {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Domain.Events;
+using FuncTrace.Domain.Status;
 using FuncTrace.Domain.Storage;
 using FuncTrace.Domain.Storage.Tables;
 
@@ -11,11 +12,11 @@ namespace FuncTrace.Domain.Feedback;
 /// <summary>
 /// Records feedback. A final verdict (approved/rejected) is written in one transaction with the event
 /// record's new review status (ETag-guarded) and the removal of its review-queue row, so the event leaves
-/// the queue exactly when its verdict is stored.
+/// the queue exactly when its verdict is stored. The tenant's counters change in the same transaction.
 /// </summary>
 public sealed class FeedbackService(StorageCatalog storage, TimeProvider time)
 {
-    private const int MaxAttempts = 5;
+    private const int MaxAttempts = EventAggregates.MaxAttempts;
     private const int MaxMessageLength = 16 * 1024;
     private readonly TableClient _table = storage.Table(StorageNames.EventsTable);
 
@@ -42,9 +43,9 @@ public sealed class FeedbackService(StorageCatalog storage, TimeProvider time)
                 ?? throw FuncTraceException.NotFound($"No event with id '{item.EventId}'.");
 
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, ToEntity(tenant, record, hash)) };
+            var wasPending = eventRow.GetString("ReviewStatus") == FeedbackStatus.Pending;
             if (FeedbackStatus.IsFinal(status))
             {
-                var wasPending = eventRow.GetString("ReviewStatus") == FeedbackStatus.Pending;
                 var update = new TableEntity(tenant, eventRow.RowKey) { { "ReviewStatus", status }, { "ReviewedAt", now }, { "ReviewedBy", reviewer } };
                 actions.Add(new(TableTransactionActionType.UpdateMerge, update, eventRow.ETag));
                 if (wasPending)
@@ -53,6 +54,12 @@ public sealed class FeedbackService(StorageCatalog storage, TimeProvider time)
                     actions.Add(new(TableTransactionActionType.Delete, new TableEntity(tenant, EventKeys.Pending + sortKey)));
                 }
             }
+            var counts = new Dictionary<string, long>
+            {
+                [TenantCounters.FeedbackGiven] = 1,
+                [TenantCounters.PendingReviews] = FeedbackStatus.IsFinal(status) && wasPending ? -1 : 0,
+            };
+            actions.Add(await TenantCounters.IncrementAsync(_table, tenant, counts, cancellationToken).ConfigureAwait(false));
 
             try
             {
@@ -63,9 +70,10 @@ public sealed class FeedbackService(StorageCatalog storage, TimeProvider time)
             {
                 return (await ReplayAsync(tenant, record, hash, cancellationToken).ConfigureAwait(false), false);
             }
-            catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404 && attempt < MaxAttempts)
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 or 404 && attempt < MaxAttempts)
             {
-                // The event's review state changed since we read it (another verdict); read it again.
+                // The event's review state or a counter changed since we read them (another writer); read them again.
+                await EventAggregates.BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
     }

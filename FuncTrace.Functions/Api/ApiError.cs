@@ -4,7 +4,8 @@ namespace FuncTrace.Functions.Api;
 
 /// <summary>
 /// The one error envelope of every <c>/api</c> route:
-/// <c>{"error": {"code", "message", "details"}, "timestamp", "request_id"}</c>.
+/// <c>{"error": {"code", "message", "details"}, "timestamp", "request_id"}</c>,
+/// except the external trace face, whose clients expect their own (<see cref="ExternalTraceEnvelope"/>).
 /// </summary>
 public static class ApiError
 {
@@ -67,6 +68,10 @@ public static class ApiError
     public static Task WriteAsync(HttpContext context, ErrorCode code, string message, IReadOnlyDictionary<string, object?>? details = null, int? status = null)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (ExternalTraceEnvelope.Applies(context))
+        {
+            return ExternalTraceEnvelope.WriteAsync(context, status ?? StatusOf(code), message);
+        }
         context.Response.StatusCode = status ?? StatusOf(code);
         context.Response.Headers[RequestIdMiddleware.Header] = context.TraceIdentifier;
         return context.Response.WriteAsJsonAsync(Envelope(context, code, message, details));

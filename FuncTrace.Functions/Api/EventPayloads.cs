@@ -18,7 +18,9 @@ public static class EventPayloads
         bool? RequiresFeedback,
         string? Role,
         string? Model,
-        UsageRequest? Usage);
+        UsageRequest? Usage,
+        string? User,
+        JsonElement? Metadata);
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
@@ -34,7 +36,9 @@ public static class EventPayloads
             request.RequiresFeedback,
             request.Role,
             request.Model,
-            request.Usage is null ? null : new EventUsage(request.Usage.PromptTokens, request.Usage.CompletionTokens, request.Usage.TotalTokens));
+            request.Usage is null ? null : new EventUsage(request.Usage.PromptTokens, request.Usage.CompletionTokens, request.Usage.TotalTokens),
+            request.User,
+            request.Metadata is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } metadata ? metadata : null);
     }
 
     /// <summary>One batch item: parsed and converted on its own so one bad item fails alone.</summary>
@@ -77,6 +81,8 @@ public static class EventPayloads
                 ["total_tokens"] = record.Usage.TotalTokens,
             },
             ["review_status"] = record.ReviewStatus,
+            ["user"] = record.User,
+            ["metadata"] = record.Metadata,
             ["created_at"] = record.CreatedAt,
         };
     }

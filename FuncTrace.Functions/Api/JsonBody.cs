@@ -30,7 +30,12 @@ public static class JsonBody
     public static async Task<T> ReadAsync<T>(HttpContext context, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var element = await ReadObjectAsync(context);
+        return Deserialize<T>(await ReadObjectAsync(context), options);
+    }
+
+    /// <summary>Binds a JSON object to <typeparamref name="T"/>; a value of the wrong type is a 400 naming its field.</summary>
+    public static T Deserialize<T>(JsonElement element, JsonSerializerOptions options)
+    {
         try
         {
             return element.Deserialize<T>(options)

@@ -29,6 +29,28 @@ public static partial class QueryParameters
         return RowRange.ValidateLimit(limit);
     }
 
+    /// <summary>A non-negative integer parameter, or <paramref name="defaultValue"/> when absent.</summary>
+    public static int Integer(HttpRequest request, string name, int defaultValue)
+    {
+        var text = Optional(request, name);
+        if (text is null)
+        {
+            return defaultValue;
+        }
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw FuncTraceException.Validation($"'{name}' must be a non-negative integer.", name);
+    }
+
+    /// <summary><c>true</c> or <c>false</c>, or <paramref name="defaultValue"/> when absent.</summary>
+    public static bool Boolean(HttpRequest request, string name, bool defaultValue) => Optional(request, name) switch
+    {
+        null => defaultValue,
+        "true" => true,
+        "false" => false,
+        _ => throw FuncTraceException.Validation($"'{name}' must be 'true' or 'false'.", name),
+    };
+
     public static DateTimeOffset? Time(HttpRequest request, string name)
     {
         var text = Optional(request, name);

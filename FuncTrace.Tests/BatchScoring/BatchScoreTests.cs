@@ -199,6 +199,10 @@ public sealed class BatchScoreTests(BatchScoreAppFixture fixture) : IClassFixtur
         await ApiAssert.ErrorAsync(cancel, HttpStatusCode.NotFound, "NOT_FOUND");
         await ApiAssert.ErrorAsync(unknown, HttpStatusCode.NotFound, "NOT_FOUND");
         await ApiAssert.ErrorAsync(noKey, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        var ownerStatus = await owner.GetFromJsonAsync<JsonElement>("/api/status");
+        var otherStatus = await other.GetFromJsonAsync<JsonElement>("/api/status");
+        Assert.Equal(1, ownerStatus.GetProperty("jobs_created").GetInt64());
+        Assert.Equal(0, otherStatus.GetProperty("jobs_created").GetInt64());
     }
 
     private Dictionary<string, string?> WithSettings(params (string Name, string? Value)[] extra)

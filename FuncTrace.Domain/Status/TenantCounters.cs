@@ -1,0 +1,81 @@
+using FuncTrace.Domain.Events;
+using FuncTrace.Domain.Storage;
+using FuncTrace.Domain.Storage.Tables;
+
+namespace FuncTrace.Domain.Status;
+
+/// <summary>The counts an operator watches, as of the last stored event or feedback.</summary>
+public sealed record TenantCounts(long EventsIngested, long FeedbackGiven, long PendingReviews, long JobsCreated);
+
+/// <summary>
+/// The tenant's counters: <c>n|{shard}</c> rows, changed in the same transactions as the events and feedback they
+/// count. Each transaction picks one of a few shards at random, so parallel writers rarely contend for one row; a
+/// read sums the shards (one short range).
+/// </summary>
+public sealed class TenantCounters(StorageCatalog storage) : IEventAggregate
+{
+    public const string EventsIngested = "EventsIngested";
+    public const string FeedbackGiven = "FeedbackGiven";
+    public const string PendingReviews = "PendingReviews";
+    public const string JobsCreated = "JobsCreated";
+    private const int MaxAddAttempts = 20;
+    private const int Shards = 8;
+    private readonly TableClient _table = storage.Table(StorageNames.EventsTable);
+
+    /// <summary>One shard row per transaction, whatever the number of events.</summary>
+    public int MaxActionsPerEvent => 1;
+
+    public async Task<IReadOnlyList<TableTransactionAction>> ActionsAsync(TableClient table, string tenant, IReadOnlyList<StagedEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var deltas = new Dictionary<string, long>
+        {
+            [EventsIngested] = events.Count,
+            [PendingReviews] = events.Count(e => e.Record.RequiresFeedback),
+        };
+        return [await IncrementAsync(table, tenant, deltas, cancellationToken).ConfigureAwait(false)];
+    }
+
+    /// <summary>The action adding <paramref name="deltas"/> to a random shard, read now for its ETag.</summary>
+    public static async Task<TableTransactionAction> IncrementAsync(TableClient table, string tenant, IReadOnlyDictionary<string, long> deltas, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var rowKey = EventKeys.Counters + Random.Shared.Next(Shards).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var existing = await table.GetEntityIfExistsAsync(tenant, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return CounterRows.Increment(tenant, rowKey, existing, deltas);
+    }
+
+    /// <summary>Adds <paramref name="deltas"/> on their own (not with an event), retrying when a shard changed under us.</summary>
+    public async Task AddAsync(string tenant, IReadOnlyDictionary<string, long> deltas, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _table.SubmitTransactionAsync([await IncrementAsync(_table, tenant, deltas, cancellationToken).ConfigureAwait(false)], cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAddAttempts)
+            {
+                // Another writer moved this shard; read one again.
+            }
+        }
+    }
+
+    public async Task<TenantCounts> ReadAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        var filter = TableFilter.And(
+            TableFilter.Create($"PartitionKey eq {tenant}"),
+            TableFilter.Create($"RowKey ge {EventKeys.Counters}"),
+            TableFilter.Create($"RowKey lt {EventKeys.PrefixEnd(EventKeys.Counters)}"));
+        long events = 0, feedback = 0, pending = 0, jobs = 0;
+        await foreach (var row in _table.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            events += row.GetInt64(EventsIngested) ?? 0;
+            feedback += row.GetInt64(FeedbackGiven) ?? 0;
+            pending += row.GetInt64(PendingReviews) ?? 0;
+            jobs += row.GetInt64(JobsCreated) ?? 0;
+        }
+        return new TenantCounts(events, feedback, pending, jobs);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using FuncTrace.Domain.Errors;
+using FuncTrace.Domain.Events;
+using FuncTrace.Domain.Storage;
+using FuncTrace.Domain.Storage.Tables;
+
+namespace FuncTrace.Domain.Usage;
+
+/// <summary>What <c>GET /api/usage</c> asks: an inclusive range of days (or of the months they fall in), optionally one user or model.</summary>
+public sealed record UsageQuery(DateOnly From, DateOnly To, string GroupBy, string? User, string? Model);
+
+/// <summary>Tokens and cost of one user and model in one day or month. <see cref="Cost"/> is null for an unpriced model.</summary>
+public sealed record UsageLine(string Period, string? User, string? Model, long PromptTokens, long CompletionTokens, long TotalTokens, long Events, double? Cost);
+
+/// <summary>
+/// Reads the usage rows <see cref="UsageAggregate"/> maintains: one row-key range of the tenant's partition, never the
+/// raw events. Cost is computed at read time, so a changed price applies to past usage too.
+/// </summary>
+public sealed class UsageService(StorageCatalog storage, ModelPrices prices)
+{
+    public const int MaxDays = 366;
+    public const int MaxMonths = 60;
+    private readonly TableClient _table = storage.Table(StorageNames.EventsTable);
+
+    public async Task<IReadOnlyList<UsageLine>> QueryAsync(string tenant, UsageQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var (prefix, from, toExclusive) = Range(query);
+        var filter = TableFilter.And(
+            TableFilter.Create($"PartitionKey eq {tenant}"),
+            TableFilter.Create($"RowKey ge {prefix + from}"),
+            TableFilter.Create($"RowKey lt {prefix + toExclusive}"),
+            query.User is null ? null : TableFilter.Create($"User eq {query.User.ToLowerInvariant()}"),
+            query.Model is null ? null : TableFilter.Create($"Model eq {query.Model}"));
+
+        var lines = new List<UsageLine>();
+        await foreach (var row in _table.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var prompt = row.GetInt64("PromptTokens") ?? 0;
+            var completion = row.GetInt64("CompletionTokens") ?? 0;
+            var model = EmptyToNull(row.GetString("Model"));
+            lines.Add(new UsageLine(
+                row.GetString("Period")!,
+                EmptyToNull(row.GetString("User")),
+                model,
+                prompt,
+                completion,
+                row.GetInt64("TotalTokens") ?? 0,
+                row.GetInt64("Events") ?? 0,
+                prices.Cost(model, prompt, completion)));
+        }
+        return lines;
+    }
+
+    private static (string Prefix, string From, string ToExclusive) Range(UsageQuery query)
+    {
+        if (query.From > query.To)
+        {
+            throw FuncTraceException.Validation("'from' must not be after 'to'.", "from");
+        }
+        if (query.GroupBy == UsageAggregate.Day)
+        {
+            if (query.To.DayNumber - query.From.DayNumber >= MaxDays)
+            {
+                throw FuncTraceException.Validation($"A daily report covers at most {MaxDays} days; narrow 'from' and 'to' or use group_by=month.", "from");
+            }
+            return (EventKeys.UsageByDay, Key(query.From, "yyyyMMdd"), Key(query.To.AddDays(1), "yyyyMMdd"));
+        }
+        var months = ((query.To.Year - query.From.Year) * 12) + query.To.Month - query.From.Month;
+        if (months >= MaxMonths)
+        {
+            throw FuncTraceException.Validation($"A monthly report covers at most {MaxMonths} months.", "from");
+        }
+        var nextMonth = new DateOnly(query.To.Year, query.To.Month, 1).AddMonths(1);
+        return (EventKeys.UsageByMonth, Key(query.From, "yyyyMM"), Key(nextMonth, "yyyyMM"));
+    }
+
+    private static string Key(DateOnly date, string format) => date.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string? EmptyToNull(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

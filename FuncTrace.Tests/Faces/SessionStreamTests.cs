@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FuncTrace.Tests.Infrastructure;
+
+namespace FuncTrace.Tests.Faces;
+
+/// <summary>The live tail, with a short heartbeat and poll so the tests need not wait long.</summary>
+public sealed class SessionStreamTests : IClassFixture<SessionStreamTests.FastStreamApp>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly FuncTraceApp _app;
+
+    public SessionStreamTests(FastStreamApp app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        _app = app.App;
+    }
+
+    public sealed class FastStreamApp : IDisposable
+    {
+        public FuncTraceApp App { get; } = FuncTraceApp.WithSettings(new Dictionary<string, string?>
+        {
+            ["FuncTrace:Sessions:HeartbeatSeconds"] = "0.3",
+            ["FuncTrace:Sessions:PollMilliseconds"] = "50",
+        });
+
+        public void Dispose() => App.Dispose();
+    }
+
+    [Fact]
+    public async Task EventsWrittenAfterTheStreamStartsArriveInOrderWithTheirSequenceAsId()
+    {
+        using var tenant = await TenantClients.CreateAsync(_app);
+        var id = await CreateSessionAsync(tenant);
+        await PostAsync(tenant, id, 0);
+
+        using var response = await OpenStreamAsync(tenant, id, lastEventId: null);
+        using var stream = new SseReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal(["connected"], (await stream.NextAsync(Patience)).Comments);
+        await PostAsync(tenant, id, 1);
+        await PostAsync(tenant, id, 2);
+
+        var first = await stream.NextEventAsync(Patience);
+        var second = await stream.NextEventAsync(Patience);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(["2", "3"], new List<string?> { first.Id, second.Id });
+        Assert.Equal([1, 2], new[] { first, second }.Select(m => JsonDocument.Parse(m.Data!).RootElement.GetProperty("data").GetProperty("i").GetInt32()));
+        Assert.Equal(id, JsonDocument.Parse(first.Data!).RootElement.GetProperty("session_id").GetString());
+    }
+
+    [Fact]
+    public async Task ResumingWithLastEventIdDeliversEveryLaterEventOnce()
+    {
+        using var tenant = await TenantClients.CreateAsync(_app);
+        var id = await CreateSessionAsync(tenant);
+        for (var i = 1; i <= 3; i++)
+        {
+            await PostAsync(tenant, id, i);
+        }
+
+        string lastSeen;
+        using (var response = await OpenStreamAsync(tenant, id, lastEventId: "0"))
+        using (var stream = new SseReader(await response.Content.ReadAsStreamAsync()))
+        {
+            Assert.Equal("1", (await stream.NextEventAsync(Patience)).Id);
+            lastSeen = (await stream.NextEventAsync(Patience)).Id!;
+        }
+        for (var i = 4; i <= 5; i++)
+        {
+            await PostAsync(tenant, id, i);
+        }
+
+        using var resumed = await OpenStreamAsync(tenant, id, lastSeen);
+        using var rest = new SseReader(await resumed.Content.ReadAsStreamAsync());
+        var ids = new List<string?>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await rest.NextEventAsync(Patience)).Id);
+        }
+        Assert.Equal("2", lastSeen);
+        Assert.Equal(["3", "4", "5"], ids);
+    }
+
+    [Fact]
+    public async Task AnIdleStreamSendsKeepaliveComments()
+    {
+        using var tenant = await TenantClients.CreateAsync(_app);
+        var id = await CreateSessionAsync(tenant);
+
+        using var response = await OpenStreamAsync(tenant, id, lastEventId: null);
+        using var stream = new SseReader(await response.Content.ReadAsStreamAsync());
+
+        Assert.Equal(["connected"], (await stream.NextAsync(Patience)).Comments);
+        var heartbeat = await stream.NextAsync(Patience);
+        Assert.Equal(["keepalive"], heartbeat.Comments);
+        Assert.Null(heartbeat.Data);
+    }
+
+    [Fact]
+    public async Task ALastEventIdThatIsNotASequenceNumberIsAValidationError()
+    {
+        using var tenant = await TenantClients.CreateAsync(_app);
+        var id = await CreateSessionAsync(tenant);
+
+        using var response = await OpenStreamAsync(tenant, id, lastEventId: "abc");
+
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+    }
+
+    private static async Task<HttpResponseMessage> OpenStreamAsync(TenantClients tenant, string id, string? lastEventId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/sessions/{id}/events/stream");
+        request.Headers.Add("Accept", "text/event-stream");
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+        return await tenant.Ingest.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    private static async Task<string> CreateSessionAsync(TenantClients tenant)
+    {
+        using var response = await tenant.Ingest.PostAsJsonAsync("/api/sessions", new { name = "tail" });
+        return (await ApiAssert.JsonAsync(response, HttpStatusCode.Created)).GetProperty("session_id").GetString()!;
+    }
+
+    private static async Task PostAsync(TenantClients tenant, string id, int i)
+    {
+        using var response = await tenant.Ingest.PostAsJsonAsync($"/api/sessions/{id}/events", new { event_type = "step", data = new { i } });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+}
