@@ -29,6 +29,14 @@ public sealed class EventStream
     }
 
     /// <summary>Starts the response; event data is written with <paramref name="json"/> (snake_case unless given).</summary>
+    /// <summary>The id of the last event the client saw (<c>Last-Event-ID</c>, or <c>?lastEventId=</c> for clients that cannot set headers).</summary>
+    public static string? LastEventId(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var header = request.Headers["Last-Event-ID"].ToString();
+        return string.IsNullOrWhiteSpace(header) ? QueryParameters.Optional(request, "lastEventId") : header.Trim();
+    }
+
     public static EventStream Start(HttpContext context, JsonSerializerOptions? json = null)
     {
         ArgumentNullException.ThrowIfNull(context);

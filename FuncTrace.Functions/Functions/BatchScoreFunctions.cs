@@ -68,7 +68,7 @@ public static class BatchScoreFunctions
     public static async Task<IResult> StreamJob(string jobId, HttpContext context, BatchJobService jobs, Caller caller, BatchJobProgress progress)
     {
         var job = await jobs.GetAsync(caller.DataTenant, jobId, context.RequestAborted);
-        var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
+        var lastEventId = EventStream.LastEventId(context.Request);
         if (BatchJobProgress.IsFinalEventId(lastEventId))
         {
             // The client saw the end; 204 tells EventSource to stop reconnecting.

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using FuncTrace.Domain.Conversations;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Domain.Keys;
@@ -21,24 +20,23 @@ public static class SessionStreamFunctions
     public static async Task StreamEvents(string id, HttpContext context, ConversationService conversations, IOptions<SessionStreamOptions> options, TimeProvider time, Caller caller)
     {
         var cancellationToken = context.RequestAborted;
-        var resumeAfter = ParseLastEventId(ServerSentEvents.LastEventId(context.Request));
+        var resumeAfter = ParseLastEventId(EventStream.LastEventId(context.Request));
         var session = await SessionFunctions.RequireAsync(conversations, caller, id, cancellationToken);
         var after = resumeAfter ?? session.EventCount;
         var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
         var poll = TimeSpan.FromMilliseconds(options.Value.PollMilliseconds);
 
-        await ServerSentEvents.StartAsync(context);
+        var stream = EventStream.Start(context);
         try
         {
-            await ServerSentEvents.WriteCommentAsync(context.Response, "connected", cancellationToken);
+            await stream.CommentAsync("connected", cancellationToken);
             var lastWrite = time.GetUtcNow();
             while (!cancellationToken.IsCancellationRequested)
             {
                 var batch = await conversations.ReadAfterAsync(caller.DataTenant, id, after, ReadBatch, cancellationToken);
                 foreach (var item in batch)
                 {
-                    var data = JsonSerializer.Serialize(ConversationPayloads.ToSessionEvent(item.Event, item.Sequence));
-                    await ServerSentEvents.WriteEventAsync(context.Response, item.Sequence.ToString(CultureInfo.InvariantCulture), null, data, cancellationToken);
+                    await stream.WriteAsync(item.Sequence.ToString(CultureInfo.InvariantCulture), ConversationPayloads.ToSessionEvent(item.Event, item.Sequence), cancellationToken);
                     after = item.Sequence;
                     lastWrite = time.GetUtcNow();
                 }
@@ -48,7 +46,7 @@ public static class SessionStreamFunctions
                 }
                 if (time.GetUtcNow() - lastWrite >= heartbeat)
                 {
-                    await ServerSentEvents.WriteCommentAsync(context.Response, "keepalive", cancellationToken);
+                    await stream.CommentAsync("keepalive", cancellationToken);
                     lastWrite = time.GetUtcNow();
                 }
                 await Task.Delay(poll, time, cancellationToken);
