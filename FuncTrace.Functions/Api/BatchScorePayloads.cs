@@ -74,6 +74,7 @@ public static class BatchScorePayloads
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(results);
+        var recorded = job.TestOrder.Where(results.ContainsKey).Select(id => results[id]).ToList();
         return new
         {
             jobId = job.Id,
@@ -85,9 +86,9 @@ public static class BatchScorePayloads
             error = job.Error,
             createdAt = job.CreatedAt,
             finishedAt = job.FinishedAt,
-            results = job.TestOrder.Where(results.ContainsKey).Select(id => results[id]).Where(r => r.Score is not null)
+            results = recorded.Where(r => r.Score is not null)
                 .Select(r => new { id = r.TestId, score = r.Score, reasoning = r.Reasoning }),
-            failures = job.TestOrder.Where(results.ContainsKey).Select(id => results[id]).Where(r => r.Score is null)
+            failures = recorded.Where(r => r.Score is null)
                 .Select(r => new { id = r.TestId, error = r.Error }),
             statusUrl = $"/api/batchScore/{job.Id}",
             eventsUrl = $"/api/batchScore/{job.Id}/events",
