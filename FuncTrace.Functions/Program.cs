@@ -2,7 +2,6 @@ using FuncTrace.Domain.BatchScoring;
 using FuncTrace.Domain.Events;
 using FuncTrace.Domain.Feedback;
 using FuncTrace.Domain.Keys;
-using FuncTrace.Domain.Llm;
 using FuncTrace.Domain.Queues;
 using FuncTrace.Domain.Storage;
 using FuncTrace.Functions.Api;
@@ -59,7 +58,6 @@ builder.Services.AddLlm();
 // Batch scoring: jobs in Table Storage, one queue message per test, the ScoreWorker queue handler.
 builder.Services.AddOptions<BatchScoreOptions>().BindConfiguration(BatchScoreOptions.Section);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<BatchScoreOptions>>().Value);
-builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<LlmOptions>>().Value);
 builder.Services.AddSingleton<BatchJobService>();
 builder.Services.AddSingleton<BatchJobProgress>();
 builder.Services.AddSingleton<IQueueMessageHandler, ScoreWorker>();

@@ -34,14 +34,19 @@ public sealed class LlmService
         CompleteAsync(system, messages, responseFormat: null, cancellationToken);
 
     /// <param name="responseFormat">Structured output, e.g. a JSON schema; null for plain text.</param>
-    public async Task<string> CompleteAsync(string? system, IReadOnlyList<LlmMessage?>? messages, ChatResponseFormat? responseFormat, CancellationToken cancellationToken = default)
+    public async Task<string> CompleteAsync(string? system, IReadOnlyList<LlmMessage?>? messages, ChatResponseFormat? responseFormat, CancellationToken cancellationToken = default) =>
+        (await AnswerAsync(system, messages, responseFormat, cancellationToken).ConfigureAwait(false)).Text;
+
+    /// <summary>The answer with the token usage the endpoint reported (null when it reported none).</summary>
+    public async Task<LlmAnswer> AnswerAsync(string? system, IReadOnlyList<LlmMessage?>? messages, ChatResponseFormat? responseFormat = null, CancellationToken cancellationToken = default)
     {
         var chat = Prepare(system, messages);
         var client = Client();
         try
         {
-            var completion = await client.CompleteChatAsync(chat, new ChatCompletionOptions { ResponseFormat = responseFormat }, cancellationToken).ConfigureAwait(false);
-            return string.Concat(completion.Value.Content.Select(part => part.Text));
+            var completion = (await client.CompleteChatAsync(chat, new ChatCompletionOptions { ResponseFormat = responseFormat }, cancellationToken).ConfigureAwait(false)).Value;
+            var usage = completion.Usage is { } u ? new LlmUsage(u.InputTokenCount, u.OutputTokenCount, u.TotalTokenCount) : null;
+            return new LlmAnswer(string.Concat(completion.Content.Select(part => part.Text)), usage);
         }
         catch (Exception ex) when (LlmErrors.IsUpstreamFailure(ex, cancellationToken))
         {

@@ -1,7 +1,9 @@
 using System.Text;
 using FuncTrace.Domain;
 using FuncTrace.Domain.Errors;
+using FuncTrace.Domain.Keys;
 using FuncTrace.Domain.Llm;
+using FuncTrace.Domain.Prompts;
 using FuncTrace.Functions.Api;
 using FuncTrace.Functions.Auth;
 
@@ -24,7 +26,7 @@ public static class PromptFunctions
         return routes;
     }
 
-    public static async Task<IResult> Prompt(HttpContext context, LlmService llm, ILoggerFactory loggers)
+    public static async Task<IResult> Prompt(HttpContext context, LlmService llm, PromptRecorder recorder, Caller caller, ILoggerFactory loggers)
     {
         var request = await JsonBody.ReadAsync<PromptRequest>(context, JsonBody.SnakeCase);
         if (request.ConversationId is not null)
@@ -34,8 +36,11 @@ public static class PromptFunctions
         var cancellationToken = context.RequestAborted;
         if (!EventStream.IsRequested(context.Request))
         {
-            var answer = await llm.CompleteAsync(request.System, request.Messages, cancellationToken);
-            return Results.Ok(new { response = answer });
+            var answer = await llm.AnswerAsync(request.System, request.Messages, cancellationToken: cancellationToken);
+            var recorded = request.ConversationId is null
+                ? null
+                : await recorder.RecordAsync(caller.DataTenant, request.ConversationId, request.System!, request.Messages!, answer.Text, answer.Usage, cancellationToken);
+            return Results.Ok(new { response = answer.Text, event_id = recorded?.Id });
         }
 
         var tokens = llm.StreamAsync(request.System, request.Messages, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -60,7 +65,10 @@ public static class PromptFunctions
                 await events.WriteAsync(new { type = "error", error = ex.Message }, cancellationToken);
                 return Results.Empty;
             }
-            await events.WriteAsync(new { type = "done", response = full.ToString() }, cancellationToken);
+            var recorded = request.ConversationId is null
+                ? null
+                : await recorder.RecordAsync(caller.DataTenant, request.ConversationId, request.System!, request.Messages!, full.ToString(), usage: null, cancellationToken);
+            await events.WriteAsync(new { type = "done", response = full.ToString(), event_id = recorded?.Id }, cancellationToken);
         }
         return Results.Empty;
     }

@@ -1,4 +1,5 @@
 using FuncTrace.Domain.Llm;
+using FuncTrace.Domain.Prompts;
 using Microsoft.Extensions.Options;
 
 namespace FuncTrace.Functions.Hosting;
@@ -18,6 +19,8 @@ public static class LlmSetup
         // One limiter per instance: every judge call made here shares the endpoint's capacity.
         services.AddSingleton(sp => new AdaptiveConcurrencyLimiter(sp.GetRequiredService<IOptions<LlmOptions>>().Value.MaxConcurrency));
         services.AddSingleton<JudgeService>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<LlmOptions>>().Value);
+        services.AddSingleton<PromptRecorder>();
         return services;
     }
 }
