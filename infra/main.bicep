@@ -50,19 +50,35 @@ param llmApiKey string = ''
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
-@allowed([512, 2048, 4096])
+@allowed([
+  512
+  2048
+  4096
+])
 param instanceMemoryMB int = 2048
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
-var tags = { 'functrace-env': environmentName }
+var tags = {
+  'functrace-env': environmentName
+}
 var appName = !empty(functionAppName) ? functionAppName : 'func-functrace-${resourceToken}'
 var deploymentContainerName = toLower('app-package-${take(appName, 32)}-${take(resourceToken, 7)}')
 
 // Every table, container and queue the app uses (FuncTrace.Domain/Storage/StorageNames.cs and the ScoreWorker
 // queue with its poison queue), named as StorageCatalog names them: tables prefix + name, the others prefix-name.
-var tableNames = ['${storagePrefix}keys', '${storagePrefix}events', '${storagePrefix}jobs']
-var containerNames = ['${storagePrefix}-payloads', '${storagePrefix}-artifacts']
-var queueNames = ['${storagePrefix}-score', '${storagePrefix}-score-poison']
+var tableNames = [
+  '${storagePrefix}keys'
+  '${storagePrefix}events'
+  '${storagePrefix}jobs'
+]
+var containerNames = [
+  '${storagePrefix}-payloads'
+  '${storagePrefix}-artifacts'
+]
+var queueNames = [
+  '${storagePrefix}-score'
+  '${storagePrefix}-score-poison'
+]
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
@@ -81,7 +97,9 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     tableNames: tableNames
     queueNames: queueNames
-    containerNames: concat(containerNames, [deploymentContainerName])
+    containerNames: concat(containerNames, [
+      deploymentContainerName
+    ])
   }
 }
 
@@ -146,7 +164,9 @@ var llmKeySettings = empty(llmApiKey) ? {} : {
 
 module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
-  dependsOn: [rbac]
+  dependsOn: [
+    rbac
+  ]
   params: {
     name: appName
     planName: !empty(planName) ? planName : 'plan-${resourceToken}'

@@ -10,7 +10,11 @@ param deploymentContainerName string
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
-@allowed([512, 2048, 4096])
+@allowed([
+  512
+  2048
+  4096
+])
 param instanceMemoryMB int
 @secure()
 param appSettings object
