@@ -53,10 +53,19 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
         }
 
         var queue = storage.Queue(QueueName);
-        await Parallel.ForEachAsync(
-            validTests,
-            new ParallelOptions { MaxDegreeOfParallelism = options.EnqueueConcurrency, CancellationToken = cancellationToken },
-            async (test, ct) => await queue.SendMessageAsync(JsonSerializer.Serialize(new ScoreMessage(job.Id, test.Id)), cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
+        try
+        {
+            await Parallel.ForEachAsync(
+                validTests,
+                new ParallelOptions { MaxDegreeOfParallelism = options.EnqueueConcurrency, CancellationToken = cancellationToken },
+                async (test, ct) => await queue.SendMessageAsync(JsonSerializer.Serialize(new ScoreMessage(job.Id, test.Id)), cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex)
+        {
+            // Tests whose message never left would keep the job running forever: end it now, visibly.
+            await FailAsync(job.Id, "The job's work could not be queued; submit it again.", CancellationToken.None).ConfigureAwait(false);
+            throw new FuncTraceException(ErrorCode.ServiceUnavailable, "The job's work could not be queued; retry shortly.", inner: ex);
+        }
         await counters.AddAsync(tenant, new Dictionary<string, long> { [TenantCounters.JobsCreated] = 1 }, cancellationToken).ConfigureAwait(false);
         return job;
     }

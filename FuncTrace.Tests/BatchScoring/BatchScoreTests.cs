@@ -145,6 +145,20 @@ public sealed class BatchScoreTests(BatchScoreAppFixture fixture) : IClassFixtur
         await WaitUntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/batchScore/{jobId}")).GetProperty("status").GetString() == "completed");
     }
 
+    [Fact]
+    public async Task AJobWhoseWorkCannotBeQueuedEndsFailedInsteadOfRunningForever()
+    {
+        using var broken = FuncTraceApp.WithSettings(WithSettings(("FuncTrace:Worker:Enabled", "false")));
+        using var client = broken.ClientWithKey(await broken.CreateKeyAsync(FuncTraceApp.NewTenant(), "ingest"));
+        await broken.Storage.Queue(BatchJobService.QueueName).DeleteIfExistsAsync();
+
+        using var response = await client.PostAsJsonAsync("/api/batchScore", new { judgingMatrix = "m", tests = new[] { new { id = 1, text = "want 3" } } });
+
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE");
+        var jobs = await CountJobsAsync(broken, "failed");
+        Assert.Equal(1, jobs);
+    }
+
     [Theory]
     [InlineData("""{"tests":[{"id":1,"text":"a"}]}""", "judgingMatrix")]
     [InlineData("""{"judgingMatrix":"","tests":[{"id":1,"text":"a"}]}""", "judgingMatrix")]
@@ -248,6 +262,16 @@ public sealed class BatchScoreTests(BatchScoreAppFixture fixture) : IClassFixtur
         var count = 0;
         var filter = TableFilter.And(TableFilter.Create($"PartitionKey eq {jobId}"), TableFilter.Create($"RowKey ge {prefix}"), TableFilter.Create($"RowKey lt {prefix + "~"}"));
         await foreach (var row in App.Storage.Table(StorageNames.JobsTable).QueryAsync(filter))
+        {
+            count++;
+        }
+        return count;
+    }
+
+    private static async Task<int> CountJobsAsync(FuncTraceApp app, string status)
+    {
+        var count = 0;
+        await foreach (var row in app.Storage.Table(StorageNames.JobsTable).QueryAsync(TableFilter.Create($"RowKey eq {"job"} and Status eq {status}")))
         {
             count++;
         }
