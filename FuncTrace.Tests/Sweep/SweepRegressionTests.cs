@@ -32,6 +32,23 @@ public sealed class SweepRegressionTests(FuncTraceApp app) : IClassFixture<FuncT
         await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
     }
 
+    [Theory]
+    [InlineData("/api/events?from=0001-01-01T00:00:00Z&order=desc")]
+    [InlineData("/api/events?to=9999-12-31T23:59:59.9999999Z")]
+    [InlineData("/api/feedback/pending?to=9999-12-31T23:59:59.9999999Z&order=desc")]
+    [InlineData("/api/events?conversation_id=c&from=0001-01-01&to=9999-12-31T23:59:59.9999999Z&order=desc")]
+    public async Task EventListsBoundedByTheFirstOrLastRepresentableInstantAreServed(string url)
+    {
+        using var client = await ClientAsync("ingest", "review");
+        using var created = await client.PostAsync("/api/events", TenantClients.Json("""{"conversation_id": "c", "event_type": "assistant_response", "data": {}}"""));
+        await ApiAssert.JsonAsync(created, HttpStatusCode.Created);
+
+        using var response = await client.GetAsync(url);
+
+        var page = await ApiAssert.JsonAsync(response, HttpStatusCode.OK);
+        Assert.Single(page.GetProperty("events").EnumerateArray());
+    }
+
     private async Task<HttpClient> ClientAsync(params string[] roles) =>
         app.ClientWithKey(await app.CreateKeyAsync(FuncTraceApp.NewTenant(), roles));
 }
