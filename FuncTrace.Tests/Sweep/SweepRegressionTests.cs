@@ -49,6 +49,39 @@ public sealed class SweepRegressionTests(FuncTraceApp app) : IClassFixture<FuncT
         Assert.Single(page.GetProperty("events").EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("to=0001-01-01")]
+    [InlineData("to=0001-03-01&group_by=month")]
+    [InlineData("to=9999-12-31")]
+    [InlineData("from=9999-12-31&to=9999-12-31T23:59:59.9999999Z")]
+    [InlineData("from=9999-01-01&to=9999-12-31&group_by=month")]
+    public async Task UsageReportsAtTheEdgesOfTheCalendarAreServed(string query)
+    {
+        using var client = await ClientAsync("ingest");
+
+        using var response = await client.GetAsync("/api/usage?" + query);
+
+        var report = await ApiAssert.JsonAsync(response, HttpStatusCode.OK);
+        Assert.Empty(report.GetProperty("usage").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task UsageOnTheLastDayOfAPeriodIsStillCounted()
+    {
+        using var client = await ClientAsync("ingest");
+        using var created = await client.PostAsync("/api/events", TenantClients.Json("""
+            {"conversation_id": "c", "event_type": "tool_call", "timestamp": "2026-03-31T23:00:00Z", "data": {}, "model": "gpt-4o",
+             "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}}
+            """));
+        await ApiAssert.JsonAsync(created, HttpStatusCode.Created);
+
+        using var daily = await client.GetAsync("/api/usage?from=2026-03-31&to=2026-03-31");
+        using var monthly = await client.GetAsync("/api/usage?from=2026-03-01&to=2026-03-31&group_by=month");
+
+        Assert.Equal(7, (await ApiAssert.JsonAsync(daily, HttpStatusCode.OK)).GetProperty("totals").GetProperty("total_tokens").GetInt64());
+        Assert.Equal(7, (await ApiAssert.JsonAsync(monthly, HttpStatusCode.OK)).GetProperty("totals").GetProperty("total_tokens").GetInt64());
+    }
+
     private async Task<HttpClient> ClientAsync(params string[] roles) =>
         app.ClientWithKey(await app.CreateKeyAsync(FuncTraceApp.NewTenant(), roles));
 }
