@@ -82,6 +82,34 @@ public sealed class SweepRegressionTests(FuncTraceApp app) : IClassFixture<FuncT
         Assert.Equal(7, (await ApiAssert.JsonAsync(monthly, HttpStatusCode.OK)).GetProperty("totals").GetProperty("total_tokens").GetInt64());
     }
 
+    [Theory]
+    [InlineData("meta-llama/Llama-3-70B", "alice@example.com")]
+    [InlineData("a\\b#c?d\u0001", "x/y#z?\u001f")]
+    [InlineData("||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||||", "%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%")]
+    public async Task AnEventWhoseModelOrUserNoTableKeyCouldHoldIsStoredAndCountedInUsage(string model, string user)
+    {
+        using var client = await ClientAsync("ingest");
+        var body = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            conversation_id = "c",
+            event_type = "tool_call",
+            timestamp = "2026-05-05T10:00:00Z",
+            data = new { },
+            model,
+            user,
+            usage = new { prompt_tokens = 1, completion_tokens = 2, total_tokens = 3 },
+        });
+
+        using var created = await client.PostAsync("/api/events", TenantClients.Json(body));
+        using var report = await client.GetAsync("/api/usage?from=2026-05-05&to=2026-05-05");
+
+        await ApiAssert.JsonAsync(created, HttpStatusCode.Created);
+        var line = Assert.Single((await ApiAssert.JsonAsync(report, HttpStatusCode.OK)).GetProperty("usage").EnumerateArray());
+        Assert.Equal(model, line.GetProperty("model").GetString());
+        Assert.Equal(user, line.GetProperty("user").GetString());
+        Assert.Equal(3, line.GetProperty("total_tokens").GetInt64());
+    }
+
     private async Task<HttpClient> ClientAsync(params string[] roles) =>
         app.ClientWithKey(await app.CreateKeyAsync(FuncTraceApp.NewTenant(), roles));
 }
