@@ -110,6 +110,21 @@ public sealed class SweepRegressionTests(FuncTraceApp app) : IClassFixture<FuncT
         Assert.Equal(3, line.GetProperty("total_tokens").GetInt64());
     }
 
+    [Theory]
+    [InlineData("a%23b")]
+    [InlineData("a%5Cb")]
+    [InlineData("a%3Fb")]
+    [InlineData("%01")]
+    [InlineData("job-0123456789012345678901234567890123456789012345678901234567890123456789")]
+    public async Task CancellingAJobWhoseIdNoJobCouldHaveIs404(string escapedJobId)
+    {
+        using var client = await ClientAsync("ingest");
+
+        using var response = await client.DeleteAsync("/api/batchScore/" + escapedJobId);
+
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
     private async Task<HttpClient> ClientAsync(params string[] roles) =>
         app.ClientWithKey(await app.CreateKeyAsync(FuncTraceApp.NewTenant(), roles));
 }
