@@ -80,6 +80,14 @@ public static class EventKeys
             : "~" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
     }
 
+    /// <summary>
+    /// The longest an id, conversation id or event type may be once escaped (<c>|</c> and <c>%</c> take three characters), so that
+    /// every key built from it — at most 151 characters more — stays within the service's 512.
+    /// </summary>
+    public const int MaxEscapedSegmentLength = 360;
+
+    public static bool Fits(string segment) => Escape(segment).Length <= MaxEscapedSegmentLength;
+
     private static string Escape(string segment) =>
         segment.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal);
 }

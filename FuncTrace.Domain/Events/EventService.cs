@@ -245,6 +245,14 @@ public sealed class EventService(StorageCatalog storage, PayloadStore payloads, 
         }
         Validation.KeySafe(item.ConversationId, "conversation_id", 256);
         Validation.KeySafe(item.EventType, "event_type", 128);
+        foreach (var (value, field) in new[] { (item.Id, "id"), (item.ConversationId, "conversation_id"), (item.EventType, "event_type") })
+        {
+            if (value is not null && !EventKeys.Fits(value))
+            {
+                throw FuncTraceException.Validation(
+                    $"'{field}' is too long once '|' and '%' are escaped: each counts as 3 characters, and {EventKeys.MaxEscapedSegmentLength} is the most.", field);
+            }
+        }
         if (item.Data.ValueKind != JsonValueKind.Object)
         {
             throw FuncTraceException.Validation("'data' must be a JSON object.", "data");

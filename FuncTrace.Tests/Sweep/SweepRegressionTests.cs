@@ -125,6 +125,46 @@ public sealed class SweepRegressionTests(FuncTraceApp app) : IClassFixture<FuncT
         await ApiAssert.ErrorAsync(response, HttpStatusCode.NotFound, "NOT_FOUND");
     }
 
+    [Theory]
+    [InlineData("GET", "/api/conversations/{0}")]
+    [InlineData("DELETE", "/api/conversations/{0}")]
+    [InlineData("POST", "/api/conversations/{0}/archive")]
+    [InlineData("GET", "/api/sessions/{0}")]
+    [InlineData("GET", "/api/sessions/{0}/events")]
+    [InlineData("GET", "/api/sessions/{0}/events/stream")]
+    [InlineData("DELETE", "/api/sessions/{0}")]
+    public async Task AConversationIdTooLongOnceEscapedIs404(string method, string template)
+    {
+        using var client = await ClientAsync("ingest");
+        var url = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, Uri.EscapeDataString(new string('|', 200)));
+
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
+
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Theory]
+    [InlineData("conversation_id", 256, "event_type", "t")]
+    [InlineData("event_type", 128, "conversation_id", "c")]
+    [InlineData("id", 128, "conversation_id", "c")]
+    public async Task AnEventWhoseIdsAreTooLongOnceEscapedIsAValidationErrorNamingTheField(string field, int pipes, string otherField, string otherValue)
+    {
+        using var client = await ClientAsync("ingest");
+        var body = new Dictionary<string, object> { [field] = new string('|', pipes), [otherField] = otherValue, ["data"] = new { } };
+        if (field != "event_type" && otherField != "event_type")
+        {
+            body["event_type"] = "t";
+        }
+
+        using var single = await client.PostAsync("/api/events", TenantClients.Json(System.Text.Json.JsonSerializer.Serialize(body)));
+        using var batch = await client.PostAsync("/api/events/batch", TenantClients.Json(System.Text.Json.JsonSerializer.Serialize(new { events = new[] { body } })));
+
+        var envelope = await ApiAssert.ErrorAsync(single, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        Assert.Equal(field, envelope.GetProperty("error").GetProperty("details").GetProperty("field").GetString());
+        var item = Assert.Single((await ApiAssert.JsonAsync(batch, HttpStatusCode.MultiStatus)).GetProperty("results").EnumerateArray());
+        Assert.Equal("VALIDATION_ERROR", item.GetProperty("error").GetProperty("code").GetString());
+    }
+
     private async Task<HttpClient> ClientAsync(params string[] roles) =>
         app.ClientWithKey(await app.CreateKeyAsync(FuncTraceApp.NewTenant(), roles));
 }
