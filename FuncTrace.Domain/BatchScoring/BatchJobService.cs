@@ -79,13 +79,16 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
 
     public async Task<BatchJob?> FindAsync(string jobId, CancellationToken cancellationToken = default)
     {
-        if (!TableKeys.IsValid(jobId, out _) || jobId.Length > 64)
+        if (!CanBeJobId(jobId))
         {
             return null;
         }
         var row = await _table.GetEntityIfExistsAsync(jobId, BatchJobKeys.Job, ["Tenant", "Status", "Total", "Scored", "Failed", "TestOrder", "Error", "CreatedAt", "FinishedAt"], cancellationToken).ConfigureAwait(false);
         return row is null ? null : ToJob(row);
     }
+
+    /// <summary>Whether <paramref name="jobId"/> could name a job: a partition key no longer than the ids this service makes.</summary>
+    private static bool CanBeJobId(string jobId) => TableKeys.IsValid(jobId, out _) && jobId.Length <= 64;
 
     /// <summary>The judging matrix and a test's text, for the worker.</summary>
     public async Task<(string JudgingMatrix, string Text)?> GetWorkAsync(string jobId, long testId, CancellationToken cancellationToken = default)
@@ -128,6 +131,10 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
     /// <summary>Stops a running job: tests not yet scored are skipped by the worker. Finished jobs stay as they are.</summary>
     public async Task<BatchJob> CancelAsync(string tenant, string jobId, CancellationToken cancellationToken = default)
     {
+        if (!CanBeJobId(jobId))
+        {
+            throw FuncTraceException.NotFound($"No batch job with id '{jobId}'.");
+        }
         for (var attempt = 0; attempt < MaxRecordAttempts; attempt++)
         {
             var row = await _table.GetEntityIfExistsAsync(jobId, BatchJobKeys.Job, cancellationToken: cancellationToken).ConfigureAwait(false);

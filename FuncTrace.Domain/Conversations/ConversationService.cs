@@ -138,7 +138,7 @@ public sealed class ConversationService(StorageCatalog storage, EventService eve
     }
 
     private async Task<TableEntity?> ReadSummaryAsync(string tenant, string conversationId, CancellationToken cancellationToken) =>
-        TableKeys.IsValid(conversationId, out _) && conversationId.Length <= 256
+        TableKeys.IsValid(conversationId, out _) && conversationId.Length <= 256 && EventKeys.Fits(conversationId)
             ? await _table.GetEntityIfExistsAsync(tenant, EventKeys.Summary(conversationId), cancellationToken: cancellationToken).ConfigureAwait(false)
             : null;
 }

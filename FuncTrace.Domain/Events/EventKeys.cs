@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using FuncTrace.Domain.Storage.Tables;
 
 namespace FuncTrace.Domain.Events;
 
@@ -46,7 +49,7 @@ public static class EventKeys
     public static string Sequence(string conversationId) => "q|" + Escape(conversationId) + "|";
     public static string SequenceRow(string conversationId, long sequence) => Sequence(conversationId) + sequence.ToString("D12", CultureInfo.InvariantCulture);
     public static string UsageRow(string periodPrefix, string period, string? user, string? model) =>
-        periodPrefix + period + "|" + Escape(user ?? string.Empty) + "|" + Escape(model ?? string.Empty);
+        periodPrefix + period + "|" + UsageSegment(user ?? string.Empty) + "|" + UsageSegment(model ?? string.Empty);
 
     public static string SortKey(DateTimeOffset timestamp, string id) => Ticks(timestamp.UtcTicks) + "|" + id;
 
@@ -62,6 +65,28 @@ public static class EventKeys
     public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
 
     private static string Ticks(long ticks) => ticks.ToString("D19", CultureInfo.InvariantCulture);
+
+    private const int MaxUsageSegmentLength = 200;
+
+    /// <summary>
+    /// A user or model in a usage key: escaped like every segment, unless it holds characters no key may hold (model names such as
+    /// <c>org/model</c>) or is too long once escaped; then a hash of it. The row keeps the value itself, which is what reports read.
+    /// </summary>
+    private static string UsageSegment(string value)
+    {
+        var escaped = Escape(value);
+        return escaped.Length <= MaxUsageSegmentLength && TableKeys.IsValid(escaped, out _)
+            ? escaped
+            : "~" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+    }
+
+    /// <summary>
+    /// The longest an id, conversation id or event type may be once escaped (<c>|</c> and <c>%</c> take three characters), so that
+    /// every key built from it — at most 151 characters more — stays within the service's 512.
+    /// </summary>
+    public const int MaxEscapedSegmentLength = 360;
+
+    public static bool Fits(string segment) => Escape(segment).Length <= MaxEscapedSegmentLength;
 
     private static string Escape(string segment) =>
         segment.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal);

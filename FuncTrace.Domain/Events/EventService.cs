@@ -156,9 +156,12 @@ public sealed class EventService(StorageCatalog storage, PayloadStore payloads, 
             throw FuncTraceException.Validation("'from' must not be after 'to'.", "from");
         }
         var end = EventKeys.PrefixEnd(prefix);
+        // The instant just outside the range; none past the first or last representable one, where the range simply runs to the end.
+        var beforeFrom = from is { UtcTicks: > 0 } earliest ? new DateTimeOffset(earliest.UtcTicks - 1, TimeSpan.Zero) : (DateTimeOffset?)null;
+        var afterTo = to is { } latest && latest.UtcTicks < DateTimeOffset.MaxValue.UtcTicks ? new DateTimeOffset(latest.UtcTicks + 1, TimeSpan.Zero) : (DateTimeOffset?)null;
         return descending
-            ? (to is null ? prefix : prefix + EventKeys.FromDesc(to.Value), from is null ? end : prefix + EventKeys.FromDesc(from.Value.AddTicks(-1)))
-            : (from is null ? prefix : prefix + EventKeys.From(from.Value), to is null ? end : prefix + EventKeys.From(to.Value.AddTicks(1)));
+            ? (to is null ? prefix : prefix + EventKeys.FromDesc(to.Value), beforeFrom is null ? end : prefix + EventKeys.FromDesc(beforeFrom.Value))
+            : (from is null ? prefix : prefix + EventKeys.From(from.Value), afterTo is null ? end : prefix + EventKeys.From(afterTo.Value));
     }
 
     public async Task<IReadOnlyList<EventRecord>> ReadAllAsync(IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
@@ -242,6 +245,14 @@ public sealed class EventService(StorageCatalog storage, PayloadStore payloads, 
         }
         Validation.KeySafe(item.ConversationId, "conversation_id", 256);
         Validation.KeySafe(item.EventType, "event_type", 128);
+        foreach (var (value, field) in new[] { (item.Id, "id"), (item.ConversationId, "conversation_id"), (item.EventType, "event_type") })
+        {
+            if (value is not null && !EventKeys.Fits(value))
+            {
+                throw FuncTraceException.Validation(
+                    $"'{field}' is too long once '|' and '%' are escaped: each counts as 3 characters, and {EventKeys.MaxEscapedSegmentLength} is the most.", field);
+            }
+        }
         if (item.Data.ValueKind != JsonValueKind.Object)
         {
             throw FuncTraceException.Validation("'data' must be a JSON object.", "data");

@@ -64,16 +64,18 @@ public sealed class UsageService(StorageCatalog storage, ModelPrices prices)
             {
                 throw FuncTraceException.Validation($"A daily report covers at most {MaxDays} days; narrow 'from' and 'to' or use group_by=month.", "from");
             }
-            return (EventKeys.UsageByDay, Key(query.From, "yyyyMMdd"), Key(query.To.AddDays(1), "yyyyMMdd"));
+            return (EventKeys.UsageByDay, Key(query.From, "yyyyMMdd"), Through(Key(query.To, "yyyyMMdd")));
         }
         var months = ((query.To.Year - query.From.Year) * 12) + query.To.Month - query.From.Month;
         if (months >= MaxMonths)
         {
             throw FuncTraceException.Validation($"A monthly report covers at most {MaxMonths} months.", "from");
         }
-        var nextMonth = new DateOnly(query.To.Year, query.To.Month, 1).AddMonths(1);
-        return (EventKeys.UsageByMonth, Key(query.From, "yyyyMM"), Key(nextMonth, "yyyyMM"));
+        return (EventKeys.UsageByMonth, Key(query.From, "yyyyMM"), Through(Key(query.To, "yyyyMM")));
     }
+
+    /// <summary>The first key after every row of <paramref name="period"/> (rows are <c>{period}|{user}|{model}</c>), even for the last date there is.</summary>
+    private static string Through(string period) => EventKeys.PrefixEnd(period + "|");
 
     private static string Key(DateOnly date, string format) => date.ToString(format, CultureInfo.InvariantCulture);
 

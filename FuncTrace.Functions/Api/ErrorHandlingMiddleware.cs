@@ -6,8 +6,8 @@ namespace FuncTrace.Functions.Api;
 
 /// <summary>
 /// Turns every failure into the envelope: a <see cref="FuncTraceException"/> keeps its code; unreadable JSON
-/// and oversized bodies are the caller's mistake (4xx); anything else is logged and answered 500 without
-/// internals. Empty 4xx/5xx answers (unknown route, wrong method) get the envelope too.
+/// and oversized bodies are the caller's mistake (4xx); storage that does not answer or fails on its side is a 503
+/// (retry); anything else is logged and answered 500 without internals. Empty 4xx/5xx answers (unknown route, wrong method) get the envelope too.
 /// </summary>
 public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
 {
@@ -45,13 +45,18 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         }
     }
 
+    /// <summary>Status 0: no answer at all (connection refused or reset); storage's own 5xx and throttling are transient too.</summary>
+    private static bool IsStorageUnavailable(Exception ex) => ex is RequestFailedException { Status: 0 or 429 or >= 500 };
+
     private static (ErrorCode Code, string Message, IReadOnlyDictionary<string, object?>? Details) Classify(Exception ex) => ex switch
     {
         FuncTraceException fte => (fte.Code, fte.Message, fte.Details),
         JsonException json => (ErrorCode.ValidationError, "The request body is not valid JSON.", json.Path is null ? null : new Dictionary<string, object?> { ["path"] = json.Path }),
         BadHttpRequestException { StatusCode: 413 } => (ErrorCode.PayloadTooLarge, "The request body is larger than this endpoint accepts.", null),
         BadHttpRequestException bad => (ApiError.CodeOf(bad.StatusCode), bad.Message, null),
-        RequestFailedException { Status: 429 or 503 } => (ErrorCode.ServiceUnavailable, "Storage is busy; retry shortly.", null),
+        // The storage pipeline's retries, all spent, end in an AggregateException of each attempt's failure.
+        _ when IsStorageUnavailable(ex) || (ex is AggregateException { InnerExceptions.Count: > 0 } aggregate && aggregate.InnerExceptions.All(IsStorageUnavailable))
+            => (ErrorCode.ServiceUnavailable, "Storage is busy or unreachable; retry shortly.", null),
         _ => (ErrorCode.InternalError, "An unexpected error occurred; the request id identifies it in the logs.", null),
     };
 }

@@ -100,7 +100,45 @@ public static class JsonBody
             {
                 throw FuncTraceException.Validation($"The request body must be a JSON object, not {Article(document.RootElement.ValueKind)}.");
             }
+            RequireText(document.RootElement, "$");
             return document.RootElement.Clone();
+        }
+    }
+
+    /// <summary>
+    /// The parser accepts a lone surrogate escape (<c>"\uD800"</c>) or invalid UTF-8 and fails only when the string is read,
+    /// wherever that happens; reading every name and string here makes such a body a 400 naming where it is.
+    /// </summary>
+    private static void RequireText(JsonElement element, string path)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        RequireText(property.Value, path + "." + property.Name);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        RequireText(item, $"{path}[{index++}]");
+                    }
+                    break;
+                case JsonValueKind.String:
+                    element.GetString();
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw new FuncTraceException(
+                ErrorCode.ValidationError,
+                "The request body holds text that is not valid Unicode (a lone surrogate escape or invalid UTF-8).",
+                new Dictionary<string, object?> { ["path"] = path });
         }
     }
 

@@ -27,7 +27,7 @@ public static class UsageFunctions
             throw FuncTraceException.Validation("'group_by' must be 'day' or 'month'.", "group_by");
         }
         var to = Date(request, "to") ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        var from = Date(request, "from") ?? (groupBy == UsageAggregate.Day ? to.AddDays(-29) : new DateOnly(to.Year, to.Month, 1).AddMonths(-11));
+        var from = Date(request, "from") ?? DefaultFrom(to, groupBy);
         var query = new UsageQuery(from, to, groupBy, QueryParameters.Optional(request, "user"), QueryParameters.Optional(request, "model"));
 
         var lines = await usage.QueryAsync(caller.DataTenant, query, context.RequestAborted);
@@ -60,6 +60,11 @@ public static class UsageFunctions
             },
         });
     }
+
+    /// <summary>30 days or 12 months back from <paramref name="to"/>, or as far back as dates go.</summary>
+    private static DateOnly DefaultFrom(DateOnly to, string groupBy) => groupBy == UsageAggregate.Day
+        ? DateOnly.FromDayNumber(Math.Max(0, to.DayNumber - 29))
+        : new DateOnly(to.Year, to.Month, 1).AddMonths(-Math.Min(11, ((to.Year - 1) * 12) + to.Month - 1));
 
     private static DateOnly? Date(HttpRequest request, string name) =>
         QueryParameters.Time(request, name) is { } time ? DateOnly.FromDateTime(time.UtcDateTime) : null;
