@@ -64,7 +64,8 @@ public static class SessionStreamFunctions
         {
             return null;
         }
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+        // Sequences are stored as 12 digits; anything larger was never sent and would wrap past the end.
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) && sequence < 999_999_999_999
             ? sequence
             : throw FuncTraceException.Validation("'Last-Event-ID' must be the id of an event this stream sent (a non-negative integer).", "Last-Event-ID");
     }

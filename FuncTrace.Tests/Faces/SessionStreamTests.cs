@@ -97,13 +97,16 @@ public sealed class SessionStreamTests : IClassFixture<SessionStreamTests.FastSt
         Assert.Null(heartbeat.Data);
     }
 
-    [Fact]
-    public async Task ALastEventIdThatIsNotASequenceNumberIsAValidationError()
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-1")]
+    [InlineData("9223372036854775807")]
+    public async Task ALastEventIdThatIsNotASequenceNumberIsAValidationError(string lastEventId)
     {
         using var tenant = await TenantClients.CreateAsync(_app);
         var id = await CreateSessionAsync(tenant);
 
-        using var response = await OpenStreamAsync(tenant, id, lastEventId: "abc");
+        using var response = await OpenStreamAsync(tenant, id, lastEventId);
 
         await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
     }
