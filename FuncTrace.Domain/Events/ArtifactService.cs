@@ -17,8 +17,6 @@ public sealed partial class ArtifactService(StorageCatalog storage, EventService
 {
     private readonly BlobContainerClient _container = storage.Container(StorageNames.ArtifactsContainer);
 
-    public long MaxBytes => options.MaxArtifactBytes;
-
     public async Task<ArtifactInfo> UploadAsync(string tenant, string eventId, string name, Stream content, string? contentType, long? declaredLength, CancellationToken cancellationToken = default)
     {
         ValidateName(name);
@@ -29,7 +27,15 @@ public sealed partial class ArtifactService(StorageCatalog storage, EventService
         await RequireEventAsync(tenant, eventId, cancellationToken).ConfigureAwait(false);
         var type = string.IsNullOrWhiteSpace(contentType) ? "application/octet-stream" : contentType;
         var limited = new LimitedReadStream(content, options.MaxArtifactBytes);
-        var result = await _container.UploadAsync(BlobName(tenant, eventId, name), limited, type, cancellationToken: cancellationToken).ConfigureAwait(false);
+        BlobUploadResult result;
+        try
+        {
+            result = await _container.UploadAsync(BlobName(tenant, eventId, name), limited, type, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageConflictException)
+        {
+            throw FuncTraceException.Conflict($"Another upload of artifact '{name}' finished first; send it again to replace that one.");
+        }
         return new ArtifactInfo(name, result.Size, type, result.ETag, time.GetUtcNow());
     }
 

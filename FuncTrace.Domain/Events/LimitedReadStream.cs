@@ -10,8 +10,6 @@ public sealed class LimitedReadStream(Stream inner, long maxBytes) : Stream
 {
     private long _read;
 
-    public long BytesRead => _read;
-
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;

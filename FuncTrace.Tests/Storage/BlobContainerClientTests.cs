@@ -16,6 +16,38 @@ public sealed class BlobContainerClientTests : IAsyncLifetime
     public async Task DisposeAsync() => await _container.DeleteIfExistsAsync();
 
     [Fact]
+    public async Task TwoUploadsOfOneNameAtOnceLeaveOneWholeBodyNeverAMix()
+    {
+        var container = new BlobContainerClient(TestStorage.Account, _container.Name) { BlockSize = 1000 };
+        var first = Enumerable.Repeat((byte)'a', 10_000).ToArray();
+        var second = Enumerable.Repeat((byte)'b', 10_000).ToArray();
+
+        var outcomes = await Task.WhenAll(
+            UploadOrConflictAsync(container, first),
+            UploadOrConflictAsync(container, second));
+
+        Assert.Contains(true, outcomes);
+        using var download = await container.DownloadAsync("raced.bin");
+        using var stored = new MemoryStream();
+        await download!.Content.CopyToAsync(stored);
+        Assert.True(stored.ToArray().SequenceEqual(first) || stored.ToArray().SequenceEqual(second), "The blob mixes blocks of both uploads.");
+    }
+
+    /// <summary>True when the upload committed; false when it lost the race with a clear conflict.</summary>
+    private static async Task<bool> UploadOrConflictAsync(BlobContainerClient container, byte[] body)
+    {
+        try
+        {
+            await container.UploadAsync("raced.bin", new MemoryStream(body), "application/octet-stream");
+            return true;
+        }
+        catch (StorageConflictException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task FiftyMebibyteBlobFromANonSeekableStreamDownloadsAsAStreamWithTheSameSha256()
     {
         var size = FiftyMiB + 12345; // not a multiple of the block size, so the last block is short

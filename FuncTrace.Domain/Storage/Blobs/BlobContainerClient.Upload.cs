@@ -33,6 +33,7 @@ public sealed partial class BlobContainerClient
 
             var size = 0L;
             var blocks = 0;
+            var blockList = new BlockList();
             while (read > 0)
             {
                 if (blocks == BlockList.MaxBlocks)
@@ -40,14 +41,14 @@ public sealed partial class BlobContainerClient
                     throw new InvalidOperationException(
                         $"Blob '{blobName}' needs more than {BlockList.MaxBlocks} blocks of {_blockSize} bytes; use a larger BlockSize.");
                 }
-                await PutBlockAsync(path, BlockList.BlockId(blocks), block[..read], cancellationToken).ConfigureAwait(false);
+                await PutBlockAsync(path, blockList.BlockId(blocks), block[..read], cancellationToken).ConfigureAwait(false);
                 blocks++;
                 size += read;
                 read = read < _blockSize
                     ? 0
                     : await content.ReadAtLeastAsync(block, _blockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             }
-            var listETag = await PutBlockListAsync(path, blocks, contentType, metadata, cancellationToken).ConfigureAwait(false);
+            var listETag = await PutBlockListAsync(path, blockList.Body(blocks), contentType, metadata, cancellationToken).ConfigureAwait(false);
             return new BlobUploadResult(size, listETag);
         }
         finally
@@ -75,13 +76,21 @@ public sealed partial class BlobContainerClient
     }
 
     private async Task<ETag> PutBlockListAsync(
-        string path, int blockCount, string? contentType, IDictionary<string, string>? metadata, CancellationToken cancellationToken)
+        string path, byte[] blockList, string? contentType, IDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {
         using var message = _pipeline.CreateMessage(RequestMethod.Put, BlobUri(path, "comp=blocklist"));
         SetContentTypeAndMetadata(message.Request, contentType, metadata);
-        message.Request.Content = RequestContent.Create(BlockList.Body(blockCount));
-        var response = await _pipeline.SendAsync(message, cancellationToken, 201).ConfigureAwait(false);
-        return response.Headers.ETag.GetValueOrDefault();
+        message.Request.Content = RequestContent.Create(blockList);
+        try
+        {
+            var response = await _pipeline.SendAsync(message, cancellationToken, 201).ConfigureAwait(false);
+            return response.Headers.ETag.GetValueOrDefault();
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == "InvalidBlockList")
+        {
+            // Another upload of this name committed first, and committing discards every other staged block.
+            throw new StorageConflictException(409, "Another upload of this blob finished first; this one was discarded.", ex.ErrorCode);
+        }
     }
 
     private static void SetContentTypeAndMetadata(Request request, string? contentType, IDictionary<string, string>? metadata)
