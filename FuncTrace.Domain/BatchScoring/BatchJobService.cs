@@ -29,44 +29,45 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
             throw LlmErrors.NotConfigured();
         }
 
+        // Counted first: if counting fails nothing else has happened, so the client can simply retry.
+        await counters.AddAsync(tenant, new Dictionary<string, long> { [TenantCounters.JobsCreated] = 1 }, cancellationToken).ConfigureAwait(false);
+
         var now = time.GetUtcNow();
         var job = new BatchJob("job-" + EventIds.New(now).ToLowerInvariant(), tenant, BatchJobStatus.Running, validTests.Count, 0, 0,
             validTests.Select(t => t.Id).ToList(), null, now, null);
-        var rows = new List<TableEntity>
+        // The job row goes last: until it exists the job is invisible, so a failure here leaves nothing running.
+        var rows = validTests.Select(t => new TableEntity(job.Id, BatchJobKeys.Test(t.Id)) { { "Text", t.Text } }).ToList();
+        rows.Add(new TableEntity(job.Id, BatchJobKeys.Job)
         {
-            new(job.Id, BatchJobKeys.Job)
-            {
-                { "Tenant", tenant },
-                { "Status", job.Status },
-                { "JudgingMatrix", judgingMatrix },
-                { "Total", job.Total },
-                { "Scored", 0 },
-                { "Failed", 0 },
-                { "TestOrder", JsonSerializer.Serialize(job.TestOrder) },
-                { "CreatedAt", now },
-            },
-        };
-        rows.AddRange(validTests.Select(t => new TableEntity(job.Id, BatchJobKeys.Test(t.Id)) { { "Text", t.Text } }));
+            { "Tenant", tenant },
+            { "Status", job.Status },
+            { "JudgingMatrix", judgingMatrix },
+            { "Total", job.Total },
+            { "Scored", 0 },
+            { "Failed", 0 },
+            { "TestOrder", JsonSerializer.Serialize(job.TestOrder) },
+            { "CreatedAt", now },
+        });
         foreach (var chunk in rows.Chunk(TableTransactionBody.MaxActions))
         {
             await _table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)).ToList(), cancellationToken).ConfigureAwait(false);
         }
 
+        // Once the job exists, every test must reach the queue even if the client goes away meanwhile.
         var queue = storage.Queue(QueueName);
         try
         {
             await Parallel.ForEachAsync(
                 validTests,
-                new ParallelOptions { MaxDegreeOfParallelism = options.EnqueueConcurrency, CancellationToken = cancellationToken },
+                new ParallelOptions { MaxDegreeOfParallelism = options.EnqueueConcurrency },
                 async (test, ct) => await queue.SendMessageAsync(JsonSerializer.Serialize(new ScoreMessage(job.Id, test.Id)), cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex)
         {
             // Tests whose message never left would keep the job running forever: end it now, visibly.
             await FailAsync(job.Id, "The job's work could not be queued; submit it again.", CancellationToken.None).ConfigureAwait(false);
             throw new FuncTraceException(ErrorCode.ServiceUnavailable, "The job's work could not be queued; retry shortly.", inner: ex);
         }
-        await counters.AddAsync(tenant, new Dictionary<string, long> { [TenantCounters.JobsCreated] = 1 }, cancellationToken).ConfigureAwait(false);
         return job;
     }
 
@@ -210,7 +211,12 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedActionIndex is null or 0)
             {
-                return true;
+                // Either this test's result is already stored (a re-delivered message) or another result took the
+                // sequence number; when the service did not say which row it refused, look.
+                if (ex.FailedActionIndex == 0 || await IsRecordedAsync(jobId, testId, cancellationToken).ConfigureAwait(false))
+                {
+                    return true;
+                }
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 412 or 409)
             {
@@ -220,6 +226,9 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
         }
         throw new InvalidOperationException($"Could not record test {testId} of job {jobId} after {MaxRecordAttempts} attempts.");
     }
+
+    private async Task<bool> IsRecordedAsync(string jobId, long testId, CancellationToken cancellationToken) =>
+        await _table.GetEntityIfExistsAsync(jobId, BatchJobKeys.Result(testId), ["TestId"], cancellationToken).ConfigureAwait(false) is not null;
 
     private List<BatchTest> Validate(string? judgingMatrix, IReadOnlyList<BatchTest>? tests)
     {

@@ -236,6 +236,22 @@ public sealed class EventService(StorageCatalog storage, PayloadStore payloads, 
         return new Prepared(record, EventEntities.Rows(tenant, record, dataJson, dataBlob, bodyHash), bodyHash);
     }
 
+    /// <summary>Whether <paramref name="conversationId"/> can name a conversation; throws a validation error naming the field if not.</summary>
+    public static void ValidateConversationId(string? conversationId, string field = "conversation_id")
+    {
+        Validation.KeySafe(conversationId, field, 256);
+        RequireFits(conversationId, field);
+    }
+
+    private static void RequireFits(string? value, string field)
+    {
+        if (value is not null && !EventKeys.Fits(value))
+        {
+            throw FuncTraceException.Validation(
+                $"'{field}' is too long once '|' and '%' are escaped: each counts as 3 characters, and {EventKeys.MaxEscapedSegmentLength} is the most.", field);
+        }
+    }
+
     private static void Validate(NewEvent item)
     {
         ArgumentNullException.ThrowIfNull(item);
@@ -243,15 +259,11 @@ public sealed class EventService(StorageCatalog storage, PayloadStore payloads, 
         {
             Validation.KeySafe(item.Id, "id", MaxIdLength);
         }
-        Validation.KeySafe(item.ConversationId, "conversation_id", 256);
+        ValidateConversationId(item.ConversationId);
         Validation.KeySafe(item.EventType, "event_type", 128);
-        foreach (var (value, field) in new[] { (item.Id, "id"), (item.ConversationId, "conversation_id"), (item.EventType, "event_type") })
+        foreach (var (value, field) in new[] { (item.Id, "id"), (item.EventType, "event_type") })
         {
-            if (value is not null && !EventKeys.Fits(value))
-            {
-                throw FuncTraceException.Validation(
-                    $"'{field}' is too long once '|' and '%' are escaped: each counts as 3 characters, and {EventKeys.MaxEscapedSegmentLength} is the most.", field);
-            }
+            RequireFits(value, field);
         }
         if (item.Data.ValueKind != JsonValueKind.Object)
         {

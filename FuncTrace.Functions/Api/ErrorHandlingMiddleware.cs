@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Azure;
 using FuncTrace.Domain.Errors;
+using FuncTrace.Domain.Storage;
+using FuncTrace.Domain.Storage.Tables;
 
 namespace FuncTrace.Functions.Api;
 
@@ -54,6 +56,9 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         JsonException json => (ErrorCode.ValidationError, "The request body is not valid JSON.", json.Path is null ? null : new Dictionary<string, object?> { ["path"] = json.Path }),
         BadHttpRequestException { StatusCode: 413 } => (ErrorCode.PayloadTooLarge, "The request body is larger than this endpoint accepts.", null),
         BadHttpRequestException bad => (ApiError.CodeOf(bad.StatusCode), bad.Message, null),
+        // Optimistic-concurrency retries ran out: other writers kept changing the same rows. Nothing was written.
+        StorageConflictException or TableTransactionFailedException { Status: 409 or 412 }
+            => (ErrorCode.ServiceUnavailable, "The data changed under this request too often; nothing was written, retry shortly.", null),
         // The storage pipeline's retries, all spent, end in an AggregateException of each attempt's failure.
         _ when IsStorageUnavailable(ex) || (ex is AggregateException { InnerExceptions.Count: > 0 } aggregate && aggregate.InnerExceptions.All(IsStorageUnavailable))
             => (ErrorCode.ServiceUnavailable, "Storage is busy or unreachable; retry shortly.", null),

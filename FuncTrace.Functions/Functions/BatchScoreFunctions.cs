@@ -74,7 +74,12 @@ public static class BatchScoreFunctions
             // The client saw the end; 204 tells EventSource to stop reconnecting.
             return Results.NoContent();
         }
-        await progress.StreamAsync(context, job, BatchJobProgress.SequenceOf(lastEventId));
+        var position = BatchJobProgress.SequenceOf(lastEventId);
+        if (position.After > job.Total)
+        {
+            throw FuncTraceException.Validation($"'Last-Event-ID' names event {position.After}, but this job has {job.Total} tests.", "Last-Event-ID");
+        }
+        await progress.StreamAsync(context, job, position);
         return Results.Empty;
     }
 

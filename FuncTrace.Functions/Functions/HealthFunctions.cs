@@ -8,6 +8,7 @@ namespace FuncTrace.Functions.Functions;
 public static class HealthFunctions
 {
     private static readonly TimeSpan StorageProbeTimeout = TimeSpan.FromSeconds(3);
+    private static readonly DateTimeOffset StartedAt = ProcessStart();
     private static readonly string Version =
         typeof(HealthFunctions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -37,12 +38,18 @@ public static class HealthFunctions
             ["status"] = storageError is null ? "healthy" : "degraded",
             ["timestamp"] = time.GetUtcNow(),
             ["version"] = Version,
-            ["uptime"] = Math.Round((DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds, 1),
+            ["uptime"] = Math.Round((time.GetUtcNow() - StartedAt).TotalSeconds, 1),
         };
         if (storageError is not null)
         {
             body["storage"] = storageError;
         }
         return Results.Json(body, statusCode: storageError is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static DateTimeOffset ProcessStart()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.StartTime.ToUniversalTime();
     }
 }

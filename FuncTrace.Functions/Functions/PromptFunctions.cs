@@ -1,6 +1,6 @@
 using System.Text;
-using FuncTrace.Domain;
 using FuncTrace.Domain.Errors;
+using FuncTrace.Domain.Events;
 using FuncTrace.Domain.Keys;
 using FuncTrace.Domain.Llm;
 using FuncTrace.Domain.Prompts;
@@ -29,17 +29,20 @@ public static class PromptFunctions
     public static async Task<IResult> Prompt(HttpContext context, LlmService llm, PromptRecorder recorder, Caller caller, ILoggerFactory loggers)
     {
         var request = await JsonBody.ReadAsync<PromptRequest>(context, JsonBody.SnakeCase);
+        // A prompt naming a conversation is recorded there: check the tenant and the id before paying for the call.
+        string? tenant = null;
         if (request.ConversationId is not null)
         {
-            Validation.KeySafe(request.ConversationId, "conversation_id");
+            EventService.ValidateConversationId(request.ConversationId);
+            tenant = caller.DataTenant;
         }
         var cancellationToken = context.RequestAborted;
         if (!EventStream.IsRequested(context.Request))
         {
             var answer = await llm.AnswerAsync(request.System, request.Messages, cancellationToken: cancellationToken);
-            var recorded = request.ConversationId is null
+            var recorded = tenant is null
                 ? null
-                : await recorder.RecordAsync(caller.DataTenant, request.ConversationId, request.System!, request.Messages!, answer.Text, answer.Usage, cancellationToken);
+                : await recorder.RecordAsync(tenant, request.ConversationId!, request.System!, request.Messages!, answer.Text, answer.Usage, cancellationToken);
             return Results.Ok(new { response = answer.Text, event_id = recorded?.Id });
         }
 
@@ -51,6 +54,7 @@ public static class PromptFunctions
             var more = await tokens.MoveNextAsync();
             var events = EventStream.Start(context);
             var full = new StringBuilder();
+            EventRecord? recorded;
             try
             {
                 for (; more; more = await tokens.MoveNextAsync())
@@ -58,16 +62,17 @@ public static class PromptFunctions
                     full.Append(tokens.Current);
                     await events.WriteAsync(new { type = "token", content = tokens.Current }, cancellationToken);
                 }
+                recorded = tenant is null
+                    ? null
+                    : await recorder.RecordAsync(tenant, request.ConversationId!, request.System!, request.Messages!, full.ToString(), usage: null, cancellationToken);
             }
-            catch (FuncTraceException ex)
+            catch (Exception ex) when (ex is FuncTraceException or Azure.RequestFailedException)
             {
+                // The 200 is already sent: the failure can only be reported in the stream.
                 loggers.CreateLogger(typeof(PromptFunctions)).LogWarning(ex, "The prompt stream failed after {Characters} characters", full.Length);
-                await events.WriteAsync(new { type = "error", error = ex.Message }, cancellationToken);
+                await events.WriteAsync(new { type = "error", error = ex is FuncTraceException ? ex.Message : "The answer could not be recorded." }, cancellationToken);
                 return Results.Empty;
             }
-            var recorded = request.ConversationId is null
-                ? null
-                : await recorder.RecordAsync(caller.DataTenant, request.ConversationId, request.System!, request.Messages!, full.ToString(), usage: null, cancellationToken);
             await events.WriteAsync(new { type = "done", response = full.ToString(), event_id = recorded?.Id }, cancellationToken);
         }
         return Results.Empty;

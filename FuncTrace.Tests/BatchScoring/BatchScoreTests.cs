@@ -66,6 +66,8 @@ public sealed class BatchScoreTests(BatchScoreAppFixture fixture) : IClassFixtur
         Assert.Equal(["2.2", "3.1", "3.2", "4.1", "4.2", "complete"], afterSecondProgress.Select(e => e.Id));
         Assert.Equal(["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "complete"], fromStart.Select(e => e.Id));
         Assert.Equal(HttpStatusCode.NoContent, afterComplete.StatusCode);
+        using var pastTheEnd = await SendStreamRequestAsync(client, jobId, "9223372036854775807.2");
+        await ApiAssert.ErrorAsync(pastTheEnd, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
     }
 
     [Fact]

@@ -59,4 +59,16 @@ public sealed class PromptRecordingTests(PromptAppFixture fixture) : IClassFixtu
         var body = await ApiAssert.JsonAsync(response, HttpStatusCode.OK);
         Assert.Equal(JsonValueKind.Null, body.GetProperty("event_id").ValueKind);
     }
+
+    [Fact]
+    public async Task AKeyWithNoTenantIsRefusedBeforeTheModelIsCalled()
+    {
+        using var bootstrap = fixture.App.AdminClient();
+        var before = fixture.Server.Requests.Count;
+
+        using var response = await bootstrap.PostAsJsonAsync("/api/prompt", new { system = "s", messages = new[] { new { role = "user", content = "Hi" } }, conversation_id = "c1" });
+
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.Forbidden, "FORBIDDEN");
+        Assert.Equal(before, fixture.Server.Requests.Count);
+    }
 }
