@@ -15,6 +15,10 @@ public sealed record ReviewClaim(EventRecord Event, DateTimeOffset LeaseExpiresA
 public sealed class ReviewQueueService(StorageCatalog storage, EventService events, EventOptions options, TimeProvider time)
 {
     private const int ClaimCandidates = 25;
+
+    // Each read is bounded (RowRange); so is the number of reads, so a queue where everything is held costs
+    // a claim a few reads, not a scan of the whole queue.
+    private const int MaxClaimReads = 4;
     private readonly TableClient _table = storage.Table(StorageNames.EventsTable);
 
     public async Task<EventPage> ListAsync(string tenant, EventQuery query, CancellationToken cancellationToken = default)
@@ -34,6 +38,7 @@ public sealed class ReviewQueueService(StorageCatalog storage, EventService even
         var (from, to) = EventService.TimeRange(EventKeys.Pending, query.From, query.To, descending: false);
         var free = TableFilter.And(PropertyFilter(query), TableFilter.Create($"LeaseUntil lt {now}"));
         string? cursor = null;
+        var reads = 0;
         do
         {
             var page = await RowRange.ReadAsync(_table, tenant, from, to, free, ClaimCandidates, cursor, cancellationToken).ConfigureAwait(false);
@@ -57,7 +62,7 @@ public sealed class ReviewQueueService(StorageCatalog storage, EventService even
             }
             cursor = page.NextCursor;
         }
-        while (cursor is not null);
+        while (cursor is not null && ++reads < MaxClaimReads);
         return null;
     }
 

@@ -55,7 +55,7 @@ public sealed partial class ApiKeyService
         var validRoles = ValidateRoles(roles);
         var keyName = name is null ? string.Empty : Validation.Required(name, "name", 100);
 
-        var key = KeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var key = KeyPrefix + Base64Url.Encode(RandomNumberGenerator.GetBytes(32));
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
         var id = "key_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
         var info = new ApiKeyInfo(id, targetTenant, keyName, validRoles, _time.GetUtcNow());
@@ -148,9 +148,6 @@ public sealed partial class ApiKeyService
         (roles ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
 
     private static string TenantPartition(string tenant) => "tenant|" + tenant;
-
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex TenantPattern();
