@@ -52,12 +52,12 @@ public sealed class BaselineRows(string tenant, string conversationId)
         }
         _previousActivity = activity.RowKey;
 
+        var shard = EventKeys.ShardOf(conversationId);
         var day = now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var month = now.ToString("yyyyMM", CultureInfo.InvariantCulture);
-        actions.Add(new(TableTransactionActionType.UpsertReplace, Usage(EventKeys.UsageRow(EventKeys.UsageByDay, day, null, Infrastructure.EventBodies.Model))));
-        actions.Add(new(TableTransactionActionType.UpsertReplace, Usage(EventKeys.UsageRow(EventKeys.UsageByMonth, month, null, Infrastructure.EventBodies.Model))));
-        var shard = EventKeys.Counters + Random.Shared.Next(8).ToString(CultureInfo.InvariantCulture);
-        actions.Add(new(TableTransactionActionType.UpsertReplace, new TableEntity(tenant, shard) { { "EventsIngested", sequence }, { "PendingReviews", sequence } }));
+        actions.Add(new(TableTransactionActionType.UpsertReplace, Usage(EventKeys.UsageRow(EventKeys.UsageByDay, day, null, Infrastructure.EventBodies.Model, shard))));
+        actions.Add(new(TableTransactionActionType.UpsertReplace, Usage(EventKeys.UsageRow(EventKeys.UsageByMonth, month, null, Infrastructure.EventBodies.Model, shard))));
+        actions.Add(new(TableTransactionActionType.UpsertReplace, new TableEntity(tenant, EventKeys.Counters + shard.ToString(CultureInfo.InvariantCulture)) { { "EventsIngested", sequence }, { "PendingReviews", sequence } }));
         return actions;
     }
 
