@@ -26,21 +26,39 @@ var bench = new BenchContext(options, http, StorageAccount.Parse(options.Storage
 File.Delete(BenchOptions.AppLog);
 Console.WriteLine($"Storage prefix {bench.Prefix}; the app's log is {BenchOptions.AppLog}");
 
-TimeSpan defaultScoringWall;
+TimeSpan? defaultScoringWall = null;
 await using (var app = await bench.StartAppAsync())
 {
     var api = await ApiClient.ForNewTenantAsync(http, app.BaseAddress, BenchContext.AdminKey, "ingest");
     var memory = new MemoryScenario(bench, api, app);
-    await new IngestScenario(bench, api).RunAsync();
-    memory.ReportPeakUnderIngest();
-    await new ReadScenario(bench, await ApiClient.ForNewTenantAsync(http, app.BaseAddress, BenchContext.AdminKey, "reads")).RunAsync();
-    await memory.RunArtifactAsync();
-    defaultScoringWall = await new ScoringSuite(bench).RunDefaultAsync(api);
+    if (options.Runs("ingest"))
+    {
+        await new IngestScenario(bench, api).RunAsync();
+        memory.ReportPeakUnderIngest();
+    }
+    if (options.Runs("reads"))
+    {
+        await new ReadScenario(bench, await ApiClient.ForNewTenantAsync(http, app.BaseAddress, BenchContext.AdminKey, "reads")).RunAsync();
+    }
+    if (options.Runs("memory"))
+    {
+        await memory.RunArtifactAsync();
+    }
+    if (options.Runs("scoring"))
+    {
+        defaultScoringWall = await new ScoringSuite(bench).RunDefaultAsync(api);
+    }
 }
-var scoring = new ScoringSuite(bench);
-await scoring.RunSequentialAsync(defaultScoringWall);
-await scoring.RunWideAsync(16);
-await new ColdStartScenario(bench).RunAsync();
+if (defaultScoringWall is { } wall)
+{
+    var scoring = new ScoringSuite(bench);
+    await scoring.RunSequentialAsync(wall);
+    await scoring.RunWideAsync(16);
+}
+if (options.Runs("coldstart"))
+{
+    await new ColdStartScenario(bench).RunAsync();
+}
 
 Console.WriteLine();
 Console.WriteLine(results.ToMarkdown());
