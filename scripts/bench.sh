@@ -11,7 +11,9 @@ r2r="$repo_root/FuncTrace.Bench/bin/Release/app-readytorun"
 dotnet publish FuncTrace.Functions --configuration Release --runtime linux-x64 --self-contained false \
   -p:PublishReadyToRun=true --output "$r2r" --nologo --verbosity quiet
 
-start_azurite "$(free_port)" "$(free_port)" "$(free_port)"
+# In memory: Azurite's disk persistence rewrites its whole table database every 5 s on its one thread, so a
+# benchmark that fills the tables would mostly measure that stall.
+start_azurite "$(free_port)" "$(free_port)" "$(free_port)" --in-memory
 
 commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!BENCHMARKS.md' || echo ' + uncommitted changes')"
 dotnet FuncTrace.Bench/bin/Release/net10.0/FuncTrace.Bench.dll \
