@@ -33,7 +33,7 @@ await using (var app = await bench.StartAppAsync())
     var memory = new MemoryScenario(bench, api, app);
     if (options.Runs("ingest"))
     {
-        await new IngestScenario(bench, api).RunAsync();
+        await new IngestScenario(bench, tenant => ApiClient.ForNewTenantAsync(http, app.BaseAddress, BenchContext.AdminKey, tenant)).RunAsync();
         memory.ReportPeakUnderIngest();
     }
     if (options.Runs("reads"))

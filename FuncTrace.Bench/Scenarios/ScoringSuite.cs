@@ -57,7 +57,7 @@ public sealed class ScoringSuite(BenchContext bench)
         Console.WriteLine($"Batch scoring: MaxConcurrency {concurrency}");
         var runs = await RunOnFreshAppAsync(concurrency, bench.Options.Repetitions);
         var wall = Median(runs);
-        bench.Results.Add(new("3 batch scoring", $"wall at MaxConcurrency {concurrency} (÷ ideal {Ideal(concurrency).TotalMilliseconds:0} ms)", $"{ResultTable.Ms(wall.TotalMilliseconds)} ({ResultTable.Ratio(wall / Ideal(concurrency))})"));
+        bench.Results.Add(new("3 batch scoring", $"wall at MaxConcurrency {concurrency} (÷ ideal {Ideal(concurrency).TotalMilliseconds:0} ms)", $"{ResultTable.Ms(wall.TotalMilliseconds)} ({ResultTable.Ratio(wall / Ideal(concurrency))}; judge peak {Stats.Median(runs.Select(r => (double)r.JudgePeak)):0})"));
     }
 
     private async Task<List<ScoringRun>> RunOnFreshAppAsync(int concurrency, int repetitions)
