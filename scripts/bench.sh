@@ -19,4 +19,4 @@ commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!BENCHMARKS.
 dotnet FuncTrace.Bench/bin/Release/net10.0/FuncTrace.Bench.dll \
   --app FuncTrace.Functions/bin/Release/net10.0/FuncTrace.Functions \
   --app-r2r "$r2r/FuncTrace.Functions" \
-  --out BENCHMARKS.md --command "./scripts/bench.sh $*" --commit "$commit" "$@"
+  --out BENCHMARKS.md --command "./scripts/bench.sh${*:+ $*}" --commit "$commit" "$@"
