@@ -35,14 +35,16 @@ stop_azurite() {
   if [ -n "${azurite_dir:-}" ]; then rm -rf "$azurite_dir"; fi
 }
 
-# start_azurite BLOB_PORT QUEUE_PORT TABLE_PORT: starts Azurite with its data in a temporary folder and
-# exports AzureWebJobsStorage pointing at it.
+# start_azurite BLOB_PORT QUEUE_PORT TABLE_PORT [--in-memory]: starts Azurite with its data in a temporary folder
+# (or only in memory) and exports AzureWebJobsStorage pointing at it.
 start_azurite() {
   local blob=$1 queue=$2 table=$3
   ensure_azurite_installed
   azurite_dir="$(mktemp -d)"
+  local data=(--location "$azurite_dir")
+  if [ "${4:-}" = "--in-memory" ]; then data=(--inMemoryPersistence); fi
   "$repo_root/node_modules/.bin/azurite" \
-    --location "$azurite_dir" --silent --skipApiVersionCheck --disableProductStyleUrl \
+    "${data[@]}" --silent --skipApiVersionCheck --disableProductStyleUrl \
     --blobHost 127.0.0.1 --blobPort "$blob" \
     --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" \

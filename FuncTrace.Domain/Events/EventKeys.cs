@@ -18,8 +18,9 @@ namespace FuncTrace.Domain.Events;
 /// <item><c>f|{event id}|{feedback id}</c>: an event's feedback</item>
 /// <item><c>s|{conversation}</c>: a conversation's summary; <c>a|{inverse last activity}|{conversation}</c>: its copy in the
 /// newest-activity-first list; <c>q|{conversation}|{sequence}</c>: its events in the order they were stored (the live tail)</item>
-/// <item><c>u|d|{yyyyMMdd}|{user}|{model}</c> and <c>u|m|{yyyyMM}|{user}|{model}</c>: token usage per day and per month</item>
-/// <item><c>n|{shard}</c>: the tenant's counters, split over a few rows so parallel writers rarely meet</item>
+/// <item><c>u|d|{yyyyMMdd}|{user}|{model}|{shard}</c> and <c>u|m|{yyyyMM}|{user}|{model}|{shard}</c>: token usage per day and
+/// per month, split by <see cref="ShardOf"/> of the conversation so parallel writers rarely meet (readers sum the shards)</item>
+/// <item><c>n|{shard}</c>: the tenant's counters, split the same way</item>
 /// </list>
 /// Summaries, usage and counters are updated in the same transaction as the event's rows (see <see cref="EventAggregates"/>).
 /// Sort keys are the event timestamp's ticks (19 digits) then the id, so ranges by time are key ranges.
@@ -48,8 +49,29 @@ public static class EventKeys
         Activity + Ticks(DateTimeOffset.MaxValue.UtcTicks - lastActivity.UtcTicks) + "|" + Escape(conversationId);
     public static string Sequence(string conversationId) => "q|" + Escape(conversationId) + "|";
     public static string SequenceRow(string conversationId, long sequence) => Sequence(conversationId) + sequence.ToString("D12", CultureInfo.InvariantCulture);
-    public static string UsageRow(string periodPrefix, string period, string? user, string? model) =>
-        periodPrefix + period + "|" + UsageSegment(user ?? string.Empty) + "|" + UsageSegment(model ?? string.Empty);
+    public static string UsageRow(string periodPrefix, string period, string? user, string? model, int shard) =>
+        periodPrefix + period + "|" + UsageSegment(user ?? string.Empty) + "|" + UsageSegment(model ?? string.Empty) + "|" + shard.ToString("D2", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// How many rows each usage total and the counters are split over. Every event updates them under an ETag, so one
+    /// row per total would let only one writer at a time succeed: concurrent agents would retry each other into a crawl.
+    /// </summary>
+    public const int AggregateShards = 16;
+
+    /// <summary>
+    /// The aggregate shard of a conversation: stable (FNV-1a, not the per-process string hash), so one conversation's
+    /// events, already serialised by its summary's ETag, always meet the same shard and different ones rarely do.
+    /// </summary>
+    public static int ShardOf(string conversationId)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        var hash = 2166136261u;
+        foreach (var c in conversationId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return (int)(hash % AggregateShards);
+    }
 
     public static string SortKey(DateTimeOffset timestamp, string id) => Ticks(timestamp.UtcTicks) + "|" + id;
 

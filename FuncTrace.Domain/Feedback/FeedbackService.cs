@@ -59,7 +59,7 @@ public sealed class FeedbackService(StorageCatalog storage, TimeProvider time)
                 [TenantCounters.FeedbackGiven] = 1,
                 [TenantCounters.PendingReviews] = FeedbackStatus.IsFinal(status) && wasPending ? -1 : 0,
             };
-            actions.Add(await TenantCounters.IncrementAsync(_table, tenant, counts, cancellationToken).ConfigureAwait(false));
+            actions.Add(await TenantCounters.IncrementAsync(_table, tenant, counts, shard: null, cancellationToken).ConfigureAwait(false));
 
             try
             {

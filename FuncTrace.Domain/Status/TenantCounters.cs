@@ -9,8 +9,8 @@ public sealed record TenantCounts(long EventsIngested, long FeedbackGiven, long 
 
 /// <summary>
 /// The tenant's counters: <c>n|{shard}</c> rows, changed in the same transactions as the events and feedback they
-/// count. Each transaction picks one of a few shards at random, so parallel writers rarely contend for one row; a
-/// read sums the shards (one short range).
+/// count. An event transaction takes the shard of its (first) conversation, anything else one at random, so parallel
+/// writers rarely contend for one row; a read sums the shards (one short range).
 /// </summary>
 public sealed class TenantCounters(StorageCatalog storage) : IEventAggregate
 {
@@ -19,7 +19,6 @@ public sealed class TenantCounters(StorageCatalog storage) : IEventAggregate
     public const string PendingReviews = "PendingReviews";
     public const string JobsCreated = "JobsCreated";
     private const int MaxAddAttempts = 20;
-    private const int Shards = 8;
     private readonly TableClient _table = storage.Table(StorageNames.EventsTable);
 
     /// <summary>One shard row per transaction, whatever the number of events.</summary>
@@ -33,14 +32,15 @@ public sealed class TenantCounters(StorageCatalog storage) : IEventAggregate
             [EventsIngested] = events.Count,
             [PendingReviews] = events.Count(e => e.Record.RequiresFeedback),
         };
-        return [await IncrementAsync(table, tenant, deltas, cancellationToken).ConfigureAwait(false)];
+        var shard = events.Count > 0 ? EventKeys.ShardOf(events[0].Record.ConversationId) : (int?)null;
+        return [await IncrementAsync(table, tenant, deltas, shard, cancellationToken).ConfigureAwait(false)];
     }
 
-    /// <summary>The action adding <paramref name="deltas"/> to a random shard, read now for its ETag.</summary>
-    public static async Task<TableTransactionAction> IncrementAsync(TableClient table, string tenant, IReadOnlyDictionary<string, long> deltas, CancellationToken cancellationToken)
+    /// <summary>The action adding <paramref name="deltas"/> to <paramref name="shard"/> (random when null), read now for its ETag.</summary>
+    public static async Task<TableTransactionAction> IncrementAsync(TableClient table, string tenant, IReadOnlyDictionary<string, long> deltas, int? shard, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var rowKey = EventKeys.Counters + Random.Shared.Next(Shards).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var rowKey = EventKeys.Counters + (shard ?? Random.Shared.Next(EventKeys.AggregateShards)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var existing = await table.GetEntityIfExistsAsync(tenant, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         return CounterRows.Increment(tenant, rowKey, existing, deltas);
     }
@@ -52,7 +52,7 @@ public sealed class TenantCounters(StorageCatalog storage) : IEventAggregate
         {
             try
             {
-                await _table.SubmitTransactionAsync([await IncrementAsync(_table, tenant, deltas, cancellationToken).ConfigureAwait(false)], cancellationToken).ConfigureAwait(false);
+                await _table.SubmitTransactionAsync([await IncrementAsync(_table, tenant, deltas, shard: null, cancellationToken).ConfigureAwait(false)], cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAddAttempts)

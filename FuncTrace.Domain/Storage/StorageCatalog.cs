@@ -32,18 +32,11 @@ public sealed class StorageCatalog(StorageAccount account, string prefix, Storag
     public async Task CreateAllAsync(IEnumerable<string> queues, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queues);
-        foreach (var table in StorageNames.Tables)
-        {
-            await Table(table).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        }
-        foreach (var container in StorageNames.Containers)
-        {
-            await Container(container).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        }
-        foreach (var queue in queues)
-        {
-            await Queue(queue).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        }
+        // At once rather than one by one: this runs before the app takes its first request, so it is cold-start time.
+        await Task.WhenAll(
+            StorageNames.Tables.Select(table => Table(table).CreateIfNotExistsAsync(cancellationToken))
+                .Concat(StorageNames.Containers.Select(container => Container(container).CreateIfNotExistsAsync(cancellationToken)))
+                .Concat(queues.Select(queue => Queue(queue).CreateIfNotExistsAsync(cancellationToken)))).ConfigureAwait(false);
     }
 
     private static string ValidatePrefix(string prefix)

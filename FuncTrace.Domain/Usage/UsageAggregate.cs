@@ -6,7 +6,8 @@ namespace FuncTrace.Domain.Usage;
 
 /// <summary>
 /// Adds the tokens of events that carry usage to the tenant's per-day and per-month rows of their user and model
-/// (the day of the event's timestamp, UTC). Several events of one row in a transaction become one increment.
+/// (the day of the event's timestamp, UTC), in the shard of the event's conversation. Several events of one row in a
+/// transaction become one increment.
 /// </summary>
 public sealed class UsageAggregate : IEventAggregate
 {
@@ -45,12 +46,13 @@ public sealed class UsageAggregate : IEventAggregate
     private static IEnumerable<UsageIncrement> Rows(EventRecord record)
     {
         var date = record.Timestamp.UtcDateTime;
+        var shard = EventKeys.ShardOf(record.ConversationId);
         var user = record.User?.ToLowerInvariant() ?? string.Empty;
         var model = record.Model ?? string.Empty;
         var day = date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var month = date.ToString("yyyyMM", CultureInfo.InvariantCulture);
-        yield return new(EventKeys.UsageRow(EventKeys.UsageByDay, day, user, model), Day, date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), user, model, record.Usage!);
-        yield return new(EventKeys.UsageRow(EventKeys.UsageByMonth, month, user, model), Month, date.ToString("yyyy-MM", CultureInfo.InvariantCulture), user, model, record.Usage!);
+        yield return new(EventKeys.UsageRow(EventKeys.UsageByDay, day, user, model, shard), Day, date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), user, model, record.Usage!);
+        yield return new(EventKeys.UsageRow(EventKeys.UsageByMonth, month, user, model, shard), Month, date.ToString("yyyy-MM", CultureInfo.InvariantCulture), user, model, record.Usage!);
     }
 
     private sealed record UsageIncrement(string RowKey, string Grain, string Period, string User, string Model, EventUsage Usage);

@@ -33,22 +33,21 @@ public sealed class UsageService(StorageCatalog storage, ModelPrices prices)
             query.User is null ? null : TableFilter.Create($"User eq {query.User.ToLowerInvariant()}"),
             query.Model is null ? null : TableFilter.Create($"Model eq {query.Model}"));
 
-        var lines = new List<UsageLine>();
+        // A total is split over shard rows (adjacent keys, same labels): fold them into one line, in key order.
+        var totals = new Dictionary<(string Period, string User, string Model), (long Prompt, long Completion, long Total, long Events)>();
         await foreach (var row in _table.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            var prompt = row.GetInt64("PromptTokens") ?? 0;
-            var completion = row.GetInt64("CompletionTokens") ?? 0;
-            var model = EmptyToNull(row.GetString("Model"));
-            lines.Add(new UsageLine(
-                row.GetString("Period")!,
-                EmptyToNull(row.GetString("User")),
-                model,
-                prompt,
-                completion,
-                row.GetInt64("TotalTokens") ?? 0,
-                row.GetInt64("Events") ?? 0,
-                prices.Cost(model, prompt, completion)));
+            var key = (row.GetString("Period")!, row.GetString("User") ?? string.Empty, row.GetString("Model") ?? string.Empty);
+            var sum = totals.GetValueOrDefault(key);
+            totals[key] = (
+                sum.Prompt + (row.GetInt64("PromptTokens") ?? 0),
+                sum.Completion + (row.GetInt64("CompletionTokens") ?? 0),
+                sum.Total + (row.GetInt64("TotalTokens") ?? 0),
+                sum.Events + (row.GetInt64("Events") ?? 0));
         }
+        var lines = totals.Select(t => new UsageLine(
+            t.Key.Period, EmptyToNull(t.Key.User), EmptyToNull(t.Key.Model), t.Value.Prompt, t.Value.Completion, t.Value.Total, t.Value.Events,
+            prices.Cost(EmptyToNull(t.Key.Model), t.Value.Prompt, t.Value.Completion))).ToList();
         return lines;
     }
 
