@@ -24,7 +24,9 @@ public static class EventFunctions
     public static async Task<IResult> CreateEvent(HttpContext context, EventService events, Caller caller)
     {
         var request = await JsonBody.ReadAsync<EventRequest>(context, JsonBody.SnakeCase);
-        var (stored, created) = await events.CreateAsync(caller.DataTenant, ToNewEvent(request), context.RequestAborted);
+        var item = ToNewEvent(request);
+        item = item with { Id = item.Id ?? IdempotencyKey.IdFor(context.Request, "event") };
+        var (stored, created) = await events.CreateAsync(caller.DataTenant, item, context.RequestAborted);
         if (!created)
         {
             context.Response.Headers["Idempotent-Replayed"] = "true";

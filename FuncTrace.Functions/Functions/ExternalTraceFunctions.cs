@@ -34,7 +34,7 @@ public static class ExternalTraceFunctions
     {
         var submission = await JsonBody.ReadAsync<TraceSubmission>(context, JsonBody.CamelCase);
         var email = Domain.Validation.Required(submission.Email, "email", RegisteredUserService.MaxEmailLength).Trim().ToLowerInvariant();
-        var item = ToNewEvent(submission, email, options.Value);
+        var item = ToNewEvent(submission, email, options.Value) with { Id = IdempotencyKey.IdFor(context.Request, "event") };
         if (!await users.IsRegisteredAsync(caller.DataTenant, email, context.RequestAborted))
         {
             return Results.Json(ExternalTraceEnvelope.Failure(NotRegistered));
@@ -46,7 +46,8 @@ public static class ExternalTraceFunctions
     public static async Task<IResult> SubmitFeedback(HttpContext context, FeedbackService feedback, Caller caller)
     {
         var request = await JsonBody.ReadAsync<TraceFeedback>(context, JsonBody.CamelCase);
-        var (stored, _) = await feedback.SubmitAsync(caller.DataTenant, caller.KeyId, ToNewFeedback(request), context.RequestAborted);
+        var item = ToNewFeedback(request) with { Id = IdempotencyKey.IdFor(context.Request, "feedback") };
+        var (stored, _) = await feedback.SubmitAsync(caller.DataTenant, caller.KeyId, item, context.RequestAborted);
         return Results.Json(new { success = true, feedbackId = stored.Id });
     }
 }

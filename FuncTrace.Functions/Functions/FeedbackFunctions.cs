@@ -25,7 +25,7 @@ public static class FeedbackFunctions
     {
         var request = await JsonBody.ReadAsync<FeedbackRequest>(context, JsonBody.SnakeCase);
         var item = new NewFeedback(
-            request.Id,
+            request.Id ?? IdempotencyKey.IdFor(context.Request, "feedback"),
             Domain.Validation.Required(request.EventId, "event_id", 128),
             request.FeedbackMessage,
             request.Status,

@@ -51,7 +51,7 @@ public static class SessionFunctions
         var request = await JsonBody.ReadAsync<SessionEventRequest>(context, JsonBody.SnakeCase);
         var session = await RequireAsync(conversations, caller, id, context.RequestAborted);
         var item = new NewEvent(
-            null,
+            IdempotencyKey.IdFor(context.Request, "event"),
             id,
             Domain.Validation.Required(request.EventType, "event_type", 128),
             null,
@@ -62,8 +62,8 @@ public static class SessionFunctions
             null,
             session.Owner,
             request.Metadata is { ValueKind: not JsonValueKind.Null } metadata ? metadata : null);
-        var (stored, _) = await events.CreateAsync(caller.DataTenant, item, context.RequestAborted);
-        return Results.Json(ToSessionEvent(stored, sequence: null), statusCode: StatusCodes.Status201Created);
+        var (stored, created) = await events.CreateAsync(caller.DataTenant, item, context.RequestAborted);
+        return Results.Json(ToSessionEvent(stored, sequence: null), statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     public static async Task<IResult> ListEvents(string id, HttpContext context, ConversationService conversations, Caller caller)
