@@ -61,6 +61,7 @@ builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<BatchScoreOpt
 builder.Services.AddSingleton<BatchJobService>();
 builder.Services.AddSingleton<BatchJobProgress>();
 builder.Services.AddSingleton<IQueueMessageHandler, ScoreWorker>();
+builder.Services.AddSingleton<IQueueMessageHandler, ScorePoisonWorker>();
 
 // Conversations, sessions, usage, status and the external trace face, and the aggregates events keep up to date.
 builder.Services.AddFaces();

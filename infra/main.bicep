@@ -78,6 +78,7 @@ var containerNames = [
 var queueNames = [
   '${storagePrefix}-score'
   '${storagePrefix}-score-poison'
+  '${storagePrefix}-score-poison-poison'
 ]
 
 module identity 'modules/identity.bicep' = {

@@ -33,4 +33,18 @@ public sealed record BatchJob(
 }
 
 /// <summary>What the queue carries: one test of one job.</summary>
-public sealed record ScoreMessage(string JobId, long TestId);
+public sealed record ScoreMessage(string JobId, long TestId)
+{
+    /// <summary>The message, or null when <paramref name="text"/> is not one (it can never succeed, so it is dropped).</summary>
+    public static ScoreMessage? TryParse(string text)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<ScoreMessage>(text) is { JobId: not null, TestId: > 0 } message ? message : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Domain.Llm;
 using FuncTrace.Domain.Queues;
@@ -59,19 +58,11 @@ public sealed class ScoreWorker(BatchJobService jobs, JudgeService judge, ILogge
 
     private ScoreMessage? Parse(QueueWorkItem item)
     {
-        try
+        var message = ScoreMessage.TryParse(item.Text);
+        if (message is null)
         {
-            var message = JsonSerializer.Deserialize<ScoreMessage>(item.Text);
-            if (message is { JobId: not null, TestId: > 0 })
-            {
-                return message;
-            }
+            logger.LogWarning("Dropping unreadable score message {MessageId}", item.MessageId);
         }
-        catch (JsonException)
-        {
-            // Logged below: a message we cannot read can never succeed, so it is dropped rather than retried.
-        }
-        logger.LogWarning("Dropping unreadable score message {MessageId}", item.MessageId);
-        return null;
+        return message;
     }
 }

@@ -27,4 +27,10 @@ public interface IQueueMessageHandler
     /// the normal course, but like <see cref="HandleAsync"/> it may be repeated after a crash: make it idempotent.
     /// </summary>
     Task HandlePoisonAsync(QueueWorkItem item, string reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// False for a handler only the Functions host should run: one that drains a poison queue, which the standalone
+    /// listener never needs because it tells the handler of the last failure itself before moving a message there.
+    /// </summary>
+    bool RunsStandalone => true;
 }

@@ -16,7 +16,7 @@ public sealed class StatusService(TenantCounters counters, StorageCatalog storag
     {
         var counts = await counters.ReadAsync(tenant, cancellationToken).ConfigureAwait(false);
         var depths = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var queue in handlers.SelectMany(h => new[] { h.QueueName, StorageNames.PoisonQueue(h.QueueName) }))
+        foreach (var queue in handlers.SelectMany(h => new[] { h.QueueName, StorageNames.PoisonQueue(h.QueueName) }).Distinct(StringComparer.Ordinal))
         {
             depths[queue] = await DepthAsync(queue, cancellationToken).ConfigureAwait(false);
         }

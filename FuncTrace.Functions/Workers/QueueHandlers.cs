@@ -40,7 +40,7 @@ public sealed partial class QueueHandlers
     public IReadOnlyList<QueueFunction> Functions => [.. All.Select(h => new QueueFunction(h.FunctionName, h.QueueName, BindingName))];
 
     /// <summary>Each handler's queue and its poison queue: storage creates them at start.</summary>
-    public IEnumerable<string> StorageQueues => All.SelectMany(h => new[] { h.QueueName, StorageNames.PoisonQueue(h.QueueName) });
+    public IEnumerable<string> StorageQueues => All.SelectMany(h => new[] { h.QueueName, StorageNames.PoisonQueue(h.QueueName) }).Distinct(StringComparer.Ordinal);
 
     private static void ThrowOnDuplicates(IEnumerable<string> names, StringComparer comparer, string what)
     {

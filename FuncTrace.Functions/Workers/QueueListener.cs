@@ -37,7 +37,7 @@ public sealed class QueueListener(
             logger.LogInformation("The queue listener is off ({Setting} is false)", WorkerOptions.Section + ":Enabled");
             return Task.CompletedTask;
         }
-        return Task.WhenAll(handlers.All.Select(handler => ListenAsync(handler, stoppingToken)));
+        return Task.WhenAll(handlers.All.Where(handler => handler.RunsStandalone).Select(handler => ListenAsync(handler, stoppingToken)));
     }
 
     private async Task ListenAsync(IQueueMessageHandler handler, CancellationToken stoppingToken)
