@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using FuncTrace.Domain.Storage;
 using FuncTrace.Domain.Storage.Tables;
-using Microsoft.AspNetCore.Builder;
+using FuncTrace.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace FuncTrace.Tests.Storage;
 
@@ -14,15 +13,9 @@ namespace FuncTrace.Tests.Storage;
 public sealed class RowRangeTests : IAsyncLifetime
 {
     private readonly ConcurrentQueue<string> _filters = new();
-    private WebApplication? _server;
+    private ScriptedStorageServer? _server;
 
-    public async Task InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        _server = builder.Build();
-        _server.Urls.Add("http://127.0.0.1:0");
-        _server.Run(async context =>
+    public async Task InitializeAsync() => _server = await ScriptedStorageServer.StartAsync(async context =>
         {
             _filters.Enqueue(context.Request.Query["$filter"].ToString());
             context.Response.Headers["x-ms-continuation-NextPartitionKey"] = "tenant";
@@ -30,8 +23,6 @@ public sealed class RowRangeTests : IAsyncLifetime
             context.Response.ContentType = "application/json;odata=minimalmetadata";
             await context.Response.WriteAsync("""{"value":[]}""");
         });
-        await _server.StartAsync();
-    }
 
     public async Task DisposeAsync()
     {
@@ -57,10 +48,5 @@ public sealed class RowRangeTests : IAsyncLifetime
         Assert.Contains("RowKey ge 'p|0000000000000000500|next'", _filters.ToArray()[pagesRead], StringComparison.Ordinal);
     }
 
-    private TableClient Client()
-    {
-        var endpoint = new Uri(_server!.Urls.Single() + "/devstoreaccount1");
-        var account = new StorageAccount(endpoint, endpoint, endpoint, StorageCredential.FromSharedKey(StorageAccount.DevelopmentAccountName, StorageAccount.DevelopmentAccountKey));
-        return new TableClient(account, "ranges");
-    }
+    private TableClient Client() => _server!.Table("ranges");
 }

@@ -1,9 +1,7 @@
 using Azure;
-using FuncTrace.Domain.Storage;
 using FuncTrace.Domain.Storage.Tables;
-using Microsoft.AspNetCore.Builder;
+using FuncTrace.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace FuncTrace.Tests.Storage;
 
@@ -14,16 +12,10 @@ namespace FuncTrace.Tests.Storage;
 public sealed class StorageRetryTests : IAsyncLifetime
 {
     private readonly Queue<(int Status, string Code)> _failures = new();
-    private WebApplication? _server;
+    private ScriptedStorageServer? _server;
     private int _requests;
 
-    public async Task InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        _server = builder.Build();
-        _server.Urls.Add("http://127.0.0.1:0");
-        _server.Run(async context =>
+    public async Task InitializeAsync() => _server = await ScriptedStorageServer.StartAsync(async context =>
         {
             Interlocked.Increment(ref _requests);
             (int Status, string Code)? failure;
@@ -41,8 +33,6 @@ public sealed class StorageRetryTests : IAsyncLifetime
             context.Response.ContentType = "application/json;odata=minimalmetadata";
             await context.Response.WriteAsync("""{"value":[{"PartitionKey":"p","RowKey":"r","Name":"ok"}]}""");
         });
-        await _server.StartAsync();
-    }
 
     public async Task DisposeAsync()
     {
@@ -90,10 +80,5 @@ public sealed class StorageRetryTests : IAsyncLifetime
         }
     }
 
-    private TableClient Client()
-    {
-        var endpoint = new Uri(_server!.Urls.Single() + "/devstoreaccount1");
-        var account = new StorageAccount(endpoint, endpoint, endpoint, StorageCredential.FromSharedKey(StorageAccount.DevelopmentAccountName, StorageAccount.DevelopmentAccountKey));
-        return new TableClient(account, "retries");
-    }
+    private TableClient Client() => _server!.Table("retries");
 }
