@@ -7,10 +7,45 @@ using FuncTrace.Domain.Storage.Tables;
 namespace FuncTrace.Domain.Usage;
 
 /// <summary>What <c>GET /api/usage</c> asks: an inclusive range of days (or of the months they fall in), optionally one user or model.</summary>
-public sealed record UsageQuery(DateOnly From, DateOnly To, string GroupBy, string? User, string? Model);
+public sealed record UsageQuery(DateOnly From, DateOnly To, string GroupBy, string? User, string? Model)
+{
+    /// <summary>The query with its defaults: by day, up to <paramref name="today"/>, from 30 days or 12 months before the end.</summary>
+    public static UsageQuery For(DateOnly? from, DateOnly? to, string? groupBy, string? user, string? model, DateOnly today)
+    {
+        var grouping = groupBy ?? UsageAggregate.Day;
+        if (grouping is not (UsageAggregate.Day or UsageAggregate.Month))
+        {
+            throw FuncTraceException.Validation("'group_by' must be 'day' or 'month'.", "group_by");
+        }
+        var end = to ?? today;
+        return new UsageQuery(from ?? DefaultFrom(end, grouping), end, grouping, user, model);
+    }
+
+    /// <summary>30 days or 12 months back from <paramref name="to"/>, or as far back as dates go.</summary>
+    private static DateOnly DefaultFrom(DateOnly to, string groupBy) => groupBy == UsageAggregate.Day
+        ? DateOnly.FromDayNumber(Math.Max(0, to.DayNumber - 29))
+        : new DateOnly(to.Year, to.Month, 1).AddMonths(-Math.Min(11, ((to.Year - 1) * 12) + to.Month - 1));
+}
 
 /// <summary>Tokens and cost of one user and model in one day or month. <see cref="Cost"/> is null for an unpriced model.</summary>
 public sealed record UsageLine(string Period, string? User, string? Model, long PromptTokens, long CompletionTokens, long TotalTokens, long Events, double? Cost);
+
+/// <summary>The sum of a report's lines. <see cref="Cost"/> covers the priced models; null when none is priced.</summary>
+public sealed record UsageTotals(long PromptTokens, long CompletionTokens, long TotalTokens, long Events, double? Cost, IReadOnlyList<string?> UnpricedModels)
+{
+    public static UsageTotals Of(IReadOnlyList<UsageLine> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var priced = lines.Where(l => l.Cost is not null).ToList();
+        return new UsageTotals(
+            lines.Sum(l => l.PromptTokens),
+            lines.Sum(l => l.CompletionTokens),
+            lines.Sum(l => l.TotalTokens),
+            lines.Sum(l => l.Events),
+            priced.Count == 0 && lines.Count > 0 ? null : Math.Round(priced.Sum(l => l.Cost!.Value), 6),
+            lines.Where(l => l.Cost is null).Select(l => l.Model).Distinct().ToList());
+    }
+}
 
 /// <summary>
 /// Reads the usage rows <see cref="UsageAggregate"/> maintains: one row-key range of the tenant's partition, never the
