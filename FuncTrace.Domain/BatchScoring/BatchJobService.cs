@@ -21,23 +21,36 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
 
     public BatchScoreOptions Options => options;
 
-    public async Task<BatchJob> CreateAsync(string tenant, string? judgingMatrix, IReadOnlyList<BatchTest>? tests, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates the job and queues its tests. With <paramref name="jobId"/> (derived from a client's idempotency key) a
+    /// retry finds the job the first request created and returns it with <c>Created = false</c>; the same id with
+    /// other tests is a conflict.
+    /// </summary>
+    public async Task<(BatchJob Job, bool Created)> CreateAsync(string tenant, string? judgingMatrix, IReadOnlyList<BatchTest>? tests, string? jobId = null, CancellationToken cancellationToken = default)
     {
         var validTests = Validate(judgingMatrix, tests);
         if (!llm.IsConfigured)
         {
             throw LlmErrors.NotConfigured();
         }
+        var requestHash = RequestHash(judgingMatrix!, validTests);
+        if (jobId is not null && await ReplayAsync(tenant, jobId, requestHash, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return (existing, false);
+        }
 
         // Counted first: if counting fails nothing else has happened, so the client can simply retry.
         await counters.AddAsync(tenant, new Dictionary<string, long> { [TenantCounters.JobsCreated] = 1 }, cancellationToken).ConfigureAwait(false);
 
         var now = time.GetUtcNow();
-        var job = new BatchJob("job-" + EventIds.New(now).ToLowerInvariant(), tenant, BatchJobStatus.Running, validTests.Count, 0, 0,
+        var job = new BatchJob(jobId ?? "job-" + EventIds.New(now).ToLowerInvariant(), tenant, BatchJobStatus.Running, validTests.Count, 0, 0,
             validTests.Select(t => t.Id).ToList(), null, now, null);
         // The job row goes last: until it exists the job is invisible, so a failure here leaves nothing running.
-        var rows = validTests.Select(t => new TableEntity(job.Id, BatchJobKeys.Test(t.Id)) { { "Text", t.Text } }).ToList();
-        rows.Add(new TableEntity(job.Id, BatchJobKeys.Job)
+        // Test rows are upserted: a retry with the same id writes the same rows again.
+        var actions = validTests
+            .Select(t => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(job.Id, BatchJobKeys.Test(t.Id)) { { "Text", t.Text } }))
+            .ToList();
+        actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(job.Id, BatchJobKeys.Job)
         {
             { "Tenant", tenant },
             { "Status", job.Status },
@@ -46,11 +59,21 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
             { "Scored", 0 },
             { "Failed", 0 },
             { "TestOrder", JsonSerializer.Serialize(job.TestOrder) },
+            { "RequestHash", requestHash },
             { "CreatedAt", now },
-        });
-        foreach (var chunk in rows.Chunk(TableTransactionBody.MaxActions))
+        }));
+        try
         {
-            await _table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)).ToList(), cancellationToken).ConfigureAwait(false);
+            foreach (var chunk in actions.Chunk(TableTransactionBody.MaxActions))
+            {
+                await _table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409 && jobId is not null)
+        {
+            // A concurrent request with the same key created the job first.
+            return (await ReplayAsync(tenant, jobId, requestHash, cancellationToken).ConfigureAwait(false)
+                ?? throw FuncTraceException.Conflict("Another request with this idempotency key is creating the job; retry shortly."), false);
         }
 
         // Once the job exists, every test must reach the queue even if the client goes away meanwhile.
@@ -68,7 +91,33 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
             await FailAsync(job.Id, "The job's work could not be queued; submit it again.", CancellationToken.None).ConfigureAwait(false);
             throw new FuncTraceException(ErrorCode.ServiceUnavailable, "The job's work could not be queued; retry shortly.", inner: ex);
         }
+        return (job, true);
+    }
+
+    /// <summary>The job an earlier request with this id created, or null when there is none yet.</summary>
+    private async Task<BatchJob?> ReplayAsync(string tenant, string jobId, string requestHash, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync(jobId, BatchJobKeys.Job, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+        var job = ToJob(row);
+        if (job.Tenant != tenant || row.GetString("RequestHash") != requestHash)
+        {
+            throw FuncTraceException.Conflict("This idempotency key was used for another batch job; use a new key for new tests.");
+        }
+        if (job.Status == BatchJobStatus.Failed)
+        {
+            throw FuncTraceException.Conflict($"The job created with this idempotency key failed ({job.Error}); submit it again with a new key.");
+        }
         return job;
+    }
+
+    private static string RequestHash(string judgingMatrix, IReadOnlyList<BatchTest> tests)
+    {
+        var canonical = JsonSerializer.Serialize(new object[] { judgingMatrix, tests.Select(t => new object[] { t.Id, t.Text }) });
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..32];
     }
 
     /// <summary>The caller's job; another tenant's job is reported as missing.</summary>

@@ -30,7 +30,7 @@ public static class BatchScoreFunctions
         BatchJob job;
         try
         {
-            job = await jobs.CreateAsync(caller.DataTenant, matrix, tests, context.RequestAborted);
+            (job, _) = await jobs.CreateAsync(caller.DataTenant, matrix, tests, JobIdFor(context.Request, caller), context.RequestAborted);
         }
         catch (FuncTraceException ex) when (streaming && ex.Code == ErrorCode.ServiceUnavailable)
         {
@@ -57,6 +57,10 @@ public static class BatchScoreFunctions
         }
         return Results.Json(BatchScorePayloads.Accepted(job.Id), statusCode: StatusCodes.Status202Accepted);
     }
+
+    /// <summary>With an Idempotency-Key, the job's id follows from it (and the tenant), so a retried POST finds its job.</summary>
+    private static string? JobIdFor(HttpRequest request, Caller caller) =>
+        IdempotencyKey.IdFor(request, "batch-job|" + caller.DataTenant) is { } id ? "job-" + id.ToLowerInvariant() : null;
 
     public static async Task<IResult> GetJob(string jobId, BatchJobService jobs, Caller caller, CancellationToken cancellationToken)
     {

@@ -148,6 +148,35 @@ public sealed class BatchScoreTests(BatchScoreAppFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task ARetriedPostWithTheSameIdempotencyKeyReturnsTheFirstJobAndScoresNothingTwice()
+    {
+        using var client = await IngestClientAsync();
+        var body = new { judgingMatrix = "m", tests = new[] { new { id = 1, text = "want 4 idempotent" }, new { id = 2, text = "want 6 idempotent" } } };
+
+        using var first = await PostWithKeyAsync(client, body, "job-key-1");
+        using var second = await PostWithKeyAsync(client, body, "job-key-1");
+        using var other = await PostWithKeyAsync(client, new { judgingMatrix = "m", tests = new[] { new { id = 1, text = "another" } } }, "job-key-1");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(first.Headers.GetValues("X-Job-Id").Single(), second.Headers.GetValues("X-Job-Id").Single());
+        Assert.Equal(
+            (await first.Content.ReadAsStringAsync()),
+            (await second.Content.ReadAsStringAsync()));
+        await ApiAssert.ErrorAsync(other, HttpStatusCode.Conflict, "CONFLICT");
+        Assert.Equal(2, fixture.Server.Requests.Count(r => r.Messages.Any(m => m.Content.Contains("idempotent", StringComparison.Ordinal))));
+        var status = await client.GetFromJsonAsync<JsonElement>("/api/status");
+        Assert.Equal(1, status.GetProperty("jobs_created").GetInt64());
+    }
+
+    private static async Task<HttpResponseMessage> PostWithKeyAsync(HttpClient client, object body, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/batchScore") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await client.SendAsync(request);
+    }
+
+    [Fact]
     public async Task AJobWhoseWorkCannotBeQueuedEndsFailedInsteadOfRunningForever()
     {
         using var broken = FuncTraceApp.WithSettings(WithSettings(("FuncTrace:Worker:Enabled", "false")));
