@@ -40,11 +40,8 @@ builder.Services.AddSingleton(sp => new ApiKeyService(
 builder.Services.AddApiKeyAuth();
 
 // Events, feedback and the review queue.
-builder.Services.AddOptions<EventOptions>().BindConfiguration(EventOptions.Section)
-    .Validate(o => o.DataBlobThresholdBytes is > 0 and <= 48 * 1024, "FuncTrace__Events__DataBlobThresholdBytes must be 1 to 49152 (a table string holds 64 KiB).")
-    .Validate(o => o.MaxBatchSize is > 0 and <= 5000, "FuncTrace__Events__MaxBatchSize must be 1 to 5000.")
-    .Validate(o => o.ReviewLeaseSeconds > 0 && o.MaxArtifactBytes > 0, "FuncTrace__Events__ReviewLeaseSeconds and __MaxArtifactBytes must be positive.")
-    .ValidateOnStart();
+builder.Services.AddOptions<EventOptions>().BindConfiguration(EventOptions.Section).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<EventOptions>, EventOptionsValidator>();
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<EventOptions>>().Value);
 builder.Services.AddSingleton<PayloadStore>();
 builder.Services.AddSingleton<EventService>();
@@ -60,11 +57,8 @@ builder.Services.AddQueueWorkers();
 builder.Services.AddLlm();
 
 // Batch scoring: jobs in Table Storage, one queue message per test, the ScoreWorker queue handler.
-builder.Services.AddOptions<BatchScoreOptions>().BindConfiguration(BatchScoreOptions.Section)
-    .Validate(o => o.MaxTests > 0 && o.MaxTextLength is > 0 and <= 30_000, "FuncTrace__BatchScore__MaxTests must be positive and __MaxTextLength 1 to 30000.")
-    .Validate(o => o.WaitSeconds >= 0 && o.PollIntervalMilliseconds >= 10 && o.HeartbeatSeconds > 0 && o.EnqueueConcurrency > 0,
-        "FuncTrace__BatchScore__WaitSeconds must not be negative, __PollIntervalMilliseconds at least 10, __HeartbeatSeconds and __EnqueueConcurrency positive.")
-    .ValidateOnStart();
+builder.Services.AddOptions<BatchScoreOptions>().BindConfiguration(BatchScoreOptions.Section).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<BatchScoreOptions>, BatchScoreOptionsValidator>();
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<BatchScoreOptions>>().Value);
 builder.Services.AddSingleton<BatchJobService>();
 builder.Services.AddSingleton<BatchJobProgress>();
