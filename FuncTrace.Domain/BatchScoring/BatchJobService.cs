@@ -152,7 +152,7 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
     public async Task<IReadOnlyDictionary<long, TestResult>> ResultsAsync(string jobId, CancellationToken cancellationToken = default)
     {
         var results = new Dictionary<long, TestResult>();
-        await foreach (var row in _table.QueryAsync(Range(jobId, BatchJobKeys.ResultPrefix, BatchJobKeys.ResultPrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _table.QueryAsync(TableFilter.Prefix(jobId, BatchJobKeys.ResultPrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var result = ToResult(row);
             results[result.TestId] = result;
@@ -164,7 +164,7 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
     public async Task<IReadOnlyList<TestResult>> ResultsAfterAsync(string jobId, long afterSequence, CancellationToken cancellationToken = default)
     {
         var list = new List<TestResult>();
-        await foreach (var row in _table.QueryAsync(Range(jobId, BatchJobKeys.Sequence(afterSequence + 1), BatchJobKeys.SequencePrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _table.QueryAsync(TableFilter.Range(jobId, BatchJobKeys.Sequence(afterSequence + 1), TableKeys.PrefixEnd(BatchJobKeys.SequencePrefix)), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             list.Add(ToResult(row));
         }
@@ -305,11 +305,6 @@ public sealed class BatchJobService(StorageCatalog storage, TenantCounters count
         }
         return tests.ToList();
     }
-
-    private static string Range(string jobId, string from, string prefix) => TableFilter.And(
-        TableFilter.Create($"PartitionKey eq {jobId}"),
-        TableFilter.Create($"RowKey ge {from}"),
-        TableFilter.Create($"RowKey lt {EventKeys.PrefixEnd(prefix)}"));
 
     private static TableEntity WithProperties(TableEntity entity, Dictionary<string, object?> properties)
     {

@@ -32,7 +32,7 @@ public sealed class ConversationService(StorageCatalog storage, EventService eve
         var filter = TableFilter.And(
             query.IncludeArchived ? null : TableFilter.Create($"Archived eq {false}"),
             query.User is null ? null : TableFilter.Create($"Owner eq {query.User.ToLowerInvariant()}"));
-        var page = await RowRange.ReadAsync(_table, tenant, EventKeys.Activity, EventKeys.PrefixEnd(EventKeys.Activity), filter, query.Limit, query.Cursor, cancellationToken).ConfigureAwait(false);
+        var page = await RowRange.ReadAsync(_table, tenant, EventKeys.Activity, TableKeys.PrefixEnd(EventKeys.Activity), filter, query.Limit, query.Cursor, cancellationToken).ConfigureAwait(false);
         return new ConversationPage(page.Rows.Select(ConversationSummary.FromRow).ToList(), page.NextCursor);
     }
 
@@ -102,9 +102,7 @@ public sealed class ConversationService(StorageCatalog storage, EventService eve
         }
         var prefix = EventKeys.Sequence(conversationId);
         var filter = TableFilter.And(
-            TableFilter.Create($"PartitionKey eq {tenant}"),
-            TableFilter.Create($"RowKey ge {prefix}"),
-            TableFilter.Create($"RowKey lt {EventKeys.PrefixEnd(prefix)}"),
+            TableFilter.Prefix(tenant, prefix),
             eventType is null ? null : TableFilter.Create($"EventType eq {eventType}"));
         var rows = new List<TableEntity>();
         var seen = 0;
@@ -127,7 +125,7 @@ public sealed class ConversationService(StorageCatalog storage, EventService eve
     public async Task<IReadOnlyList<SequencedEvent>> ReadAfterAsync(string tenant, string conversationId, long after, int limit, CancellationToken cancellationToken = default)
     {
         var prefix = EventKeys.Sequence(conversationId);
-        var page = await RowRange.ReadAsync(_table, tenant, EventKeys.SequenceRow(conversationId, after + 1), EventKeys.PrefixEnd(prefix), null, limit, null, cancellationToken).ConfigureAwait(false);
+        var page = await RowRange.ReadAsync(_table, tenant, EventKeys.SequenceRow(conversationId, after + 1), TableKeys.PrefixEnd(prefix), null, limit, null, cancellationToken).ConfigureAwait(false);
         return await SequencedAsync(page.Rows, cancellationToken).ConfigureAwait(false);
     }
 

@@ -83,8 +83,6 @@ public static class EventKeys
     /// <summary>The first key at or after <paramref name="time"/> within a descending range.</summary>
     public static string FromDesc(DateTimeOffset time) => Ticks(DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks);
 
-    /// <summary>The key just past every key starting with <paramref name="prefix"/> (its last character + 1).</summary>
-    public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
 
     private static string Ticks(long ticks) => ticks.ToString("D19", CultureInfo.InvariantCulture);
 

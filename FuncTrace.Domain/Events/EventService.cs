@@ -155,7 +155,7 @@ public sealed class EventService(StorageCatalog storage, PayloadStore payloads, 
         {
             throw FuncTraceException.Validation("'from' must not be after 'to'.", "from");
         }
-        var end = EventKeys.PrefixEnd(prefix);
+        var end = TableKeys.PrefixEnd(prefix);
         // The instant just outside the range; none past the first or last representable one, where the range simply runs to the end.
         var beforeFrom = from is { UtcTicks: > 0 } earliest ? new DateTimeOffset(earliest.UtcTicks - 1, TimeSpan.Zero) : (DateTimeOffset?)null;
         var afterTo = to is { } latest && latest.UtcTicks < DateTimeOffset.MaxValue.UtcTicks ? new DateTimeOffset(latest.UtcTicks + 1, TimeSpan.Zero) : (DateTimeOffset?)null;

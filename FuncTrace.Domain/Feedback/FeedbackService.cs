@@ -86,10 +86,7 @@ public sealed class FeedbackService(StorageCatalog storage, TimeProvider time)
             throw FuncTraceException.NotFound($"No event with id '{eventId}'.");
         }
         var prefix = EventKeys.Feedback(eventId);
-        var filter = TableFilter.And(
-            TableFilter.Create($"PartitionKey eq {tenant}"),
-            TableFilter.Create($"RowKey ge {prefix}"),
-            TableFilter.Create($"RowKey lt {EventKeys.PrefixEnd(prefix)}"));
+        var filter = TableFilter.Prefix(tenant, prefix);
         var list = new List<FeedbackRecord>();
         await foreach (var row in _table.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {

@@ -64,10 +64,7 @@ public sealed class TenantCounters(StorageCatalog storage) : IEventAggregate
 
     public async Task<TenantCounts> ReadAsync(string tenant, CancellationToken cancellationToken = default)
     {
-        var filter = TableFilter.And(
-            TableFilter.Create($"PartitionKey eq {tenant}"),
-            TableFilter.Create($"RowKey ge {EventKeys.Counters}"),
-            TableFilter.Create($"RowKey lt {EventKeys.PrefixEnd(EventKeys.Counters)}"));
+        var filter = TableFilter.Prefix(tenant, EventKeys.Counters);
         long events = 0, feedback = 0, pending = 0, jobs = 0;
         await foreach (var row in _table.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {

@@ -109,7 +109,7 @@ public sealed class UsageService(StorageCatalog storage, ModelPrices prices)
     }
 
     /// <summary>The first key after every row of <paramref name="period"/> (rows are <c>{period}|{user}|{model}</c>), even for the last date there is.</summary>
-    private static string Through(string period) => EventKeys.PrefixEnd(period + "|");
+    private static string Through(string period) => TableKeys.PrefixEnd(period + "|");
 
     private static string Key(DateOnly date, string format) => date.ToString(format, CultureInfo.InvariantCulture);
 

@@ -16,6 +16,15 @@ public static class TableFilter
         return string.Format(CultureInfo.InvariantCulture, filter.Format, arguments);
     }
 
+    /// <summary>The rows of one partition whose keys lie in [<paramref name="fromRowKey"/>, <paramref name="toRowKeyExclusive"/>).</summary>
+    public static string Range(string partitionKey, string fromRowKey, string toRowKeyExclusive) => And(
+        Create($"PartitionKey eq {partitionKey}"),
+        Create($"RowKey ge {fromRowKey}"),
+        Create($"RowKey lt {toRowKeyExclusive}"));
+
+    /// <summary>The rows of one partition whose keys start with <paramref name="prefix"/>.</summary>
+    public static string Prefix(string partitionKey, string prefix) => Range(partitionKey, prefix, TableKeys.PrefixEnd(prefix));
+
     /// <summary>Joins non-empty clauses with <c>and</c>, each in parentheses.</summary>
     public static string And(params string?[] clauses) =>
         string.Join(" and ", clauses.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => $"({c})"));

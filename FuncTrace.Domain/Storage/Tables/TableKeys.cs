@@ -26,4 +26,11 @@ public static class TableKeys
             throw new ArgumentException($"{keyName} {reason}.", keyName);
         }
     }
+
+    /// <summary>The key just past every key starting with <paramref name="prefix"/> (its last character + 1).</summary>
+    public static string PrefixEnd(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        return prefix[..^1] + (char)(prefix[^1] + 1);
+    }
 }
