@@ -28,7 +28,6 @@ public sealed class EventStream
         return request.GetTypedHeaders().Accept.Any(accept => accept.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Starts the response; event data is written with <paramref name="json"/> (snake_case unless given).</summary>
     /// <summary>The id of the last event the client saw (<c>Last-Event-ID</c>, or <c>?lastEventId=</c> for clients that cannot set headers).</summary>
     public static string? LastEventId(HttpRequest request)
     {
@@ -37,6 +36,7 @@ public sealed class EventStream
         return string.IsNullOrWhiteSpace(header) ? QueryParameters.Optional(request, "lastEventId") : header.Trim();
     }
 
+    /// <summary>Starts the response; event data is written with <paramref name="json"/> (snake_case unless given).</summary>
     public static EventStream Start(HttpContext context, JsonSerializerOptions? json = null)
     {
         ArgumentNullException.ThrowIfNull(context);
