@@ -95,18 +95,14 @@ public sealed class QueueClient
         ValidateMaxMessages(maxMessages);
         var query = $"numofmessages={maxMessages.ToString(CultureInfo.InvariantCulture)}" +
                     $"&visibilitytimeout={Seconds(visibilityTimeout, TimeSpan.FromSeconds(1), nameof(visibilityTimeout))}";
-        using var message = _pipeline.CreateMessage(RequestMethod.Get, MessagesUri(query));
-        var response = await _pipeline.SendAsync(message, cancellationToken, 200).ConfigureAwait(false);
-        return QueueMessagesXml.Messages(response.ContentStream!)
-            .Select(m => new QueueMessage(
-                QueueMessagesXml.Text(m, "MessageId"),
-                QueueMessagesXml.Text(m, "PopReceipt"),
-                QueueMessagesXml.Long(m, "DequeueCount"),
-                QueueMessagesXml.Date(m, "InsertionTime"),
-                QueueMessagesXml.Date(m, "ExpirationTime"),
-                QueueMessagesXml.Date(m, "TimeNextVisible"),
-                QueueMessageText.Decode(QueueMessagesXml.Text(m, "MessageText"), MessageEncoding)))
-            .ToList();
+        return await GetMessagesAsync(query, m => new QueueMessage(
+            QueueMessagesXml.Text(m, "MessageId"),
+            QueueMessagesXml.Text(m, "PopReceipt"),
+            QueueMessagesXml.Long(m, "DequeueCount"),
+            QueueMessagesXml.Date(m, "InsertionTime"),
+            QueueMessagesXml.Date(m, "ExpirationTime"),
+            QueueMessagesXml.Date(m, "TimeNextVisible"),
+            Text(m)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads up to <paramref name="maxMessages"/> (1-32) visible messages without hiding them or counting a dequeue.</summary>
@@ -114,17 +110,24 @@ public sealed class QueueClient
     {
         ValidateMaxMessages(maxMessages);
         var query = $"peekonly=true&numofmessages={maxMessages.ToString(CultureInfo.InvariantCulture)}";
+        return await GetMessagesAsync(query, m => new PeekedMessage(
+            QueueMessagesXml.Text(m, "MessageId"),
+            QueueMessagesXml.Long(m, "DequeueCount"),
+            QueueMessagesXml.Date(m, "InsertionTime"),
+            QueueMessagesXml.Date(m, "ExpirationTime"),
+            Text(m)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>GET on the messages resource (receive or peek) and one <typeparamref name="T"/> per message in the answer.</summary>
+    private async Task<IReadOnlyList<T>> GetMessagesAsync<T>(string query, Func<System.Xml.Linq.XElement, T> read, CancellationToken cancellationToken)
+    {
         using var message = _pipeline.CreateMessage(RequestMethod.Get, MessagesUri(query));
         var response = await _pipeline.SendAsync(message, cancellationToken, 200).ConfigureAwait(false);
-        return QueueMessagesXml.Messages(response.ContentStream!)
-            .Select(m => new PeekedMessage(
-                QueueMessagesXml.Text(m, "MessageId"),
-                QueueMessagesXml.Long(m, "DequeueCount"),
-                QueueMessagesXml.Date(m, "InsertionTime"),
-                QueueMessagesXml.Date(m, "ExpirationTime"),
-                QueueMessageText.Decode(QueueMessagesXml.Text(m, "MessageText"), MessageEncoding)))
-            .ToList();
+        return QueueMessagesXml.Messages(response.ContentStream!).Select(read).ToList();
     }
+
+    private string Text(System.Xml.Linq.XElement message) =>
+        QueueMessageText.Decode(QueueMessagesXml.Text(message, "MessageText"), MessageEncoding);
 
     /// <summary>Deletes a received message; returns false when it was already gone (deleting twice is not an error).</summary>
     public async Task<bool> DeleteMessageAsync(string messageId, string popReceipt, CancellationToken cancellationToken = default)
