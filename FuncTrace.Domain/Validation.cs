@@ -1,5 +1,4 @@
 using FuncTrace.Domain.Errors;
-using FuncTrace.Domain.Storage.Tables;
 
 namespace FuncTrace.Domain;
 
@@ -19,13 +18,20 @@ public static class Validation
         return value;
     }
 
-    /// <summary>A value used inside a table key: required, short, and free of characters keys cannot hold.</summary>
+    /// <summary>
+    /// A value that becomes part of a table key or a URL segment: required, bounded, and free of the characters
+    /// Table Storage refuses in keys (<c>/ \ # ?</c> and control characters).
+    /// </summary>
     public static string KeySafe(string? value, string field, int maxLength = 256)
     {
         Required(value, field, maxLength);
-        if (!TableKeys.IsValid(value, out var reason))
+        if (value!.AsSpan().IndexOfAny("/\\#?") >= 0)
         {
-            throw FuncTraceException.Validation($"'{field}' {reason}.", field);
+            throw FuncTraceException.Validation($"'{field}' may not contain / \\ # or ?.", field);
+        }
+        if (value!.Any(char.IsControl))
+        {
+            throw FuncTraceException.Validation($"'{field}' may not contain control characters.", field);
         }
         return value!;
     }

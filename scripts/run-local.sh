@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# Runs FuncTrace locally on http://localhost:7071 against Azurite on its default ports.
-# Installs and starts Azurite, waits for it, starts the host; stopping the host (Ctrl+C) stops Azurite.
+# Runs FuncTrace locally on http://localhost:7071 against Azurite on its default ports: installs and starts Azurite,
+# waits for it, then starts the Functions host (`func start`) when Core Tools are on PATH, or the local host
+# (FuncTrace.LocalHost, the same function classes without Core Tools) otherwise. Ctrl+C stops both.
+# Extra arguments go to the host (the local host takes --urls).
 source "$(dirname "$0")/azurite.sh"
 
 cd "$repo_root"
-dotnet build FuncTrace.Functions --configuration Release --nologo --verbosity quiet
-
-start_azurite 10000 10001 10002
 export FuncTrace__AdminApiKey="${FuncTrace__AdminApiKey:-local-dev-admin-key}"
-echo "Admin API key: $FuncTrace__AdminApiKey (set FuncTrace__AdminApiKey to choose another)"
+export FuncTrace__StoragePrefix="${FuncTrace__StoragePrefix:-functrace}"
 
-# The host runs from its output folder (its content root, where host.json and appsettings.json are);
-# a local.settings.json at the repo root (see local.settings.sample.json) goes with it.
-if [ -f local.settings.json ]; then cp local.settings.json FuncTrace.Functions/bin/Release/net10.0/; fi
-cd FuncTrace.Functions/bin/Release/net10.0
-./FuncTrace.Functions "$@" &
+if command -v func >/dev/null 2>&1; then
+  dotnet build FuncTrace.Functions --configuration Release --nologo --verbosity quiet
+  start_azurite 10000 10001 10002
+  echo "Admin API key: $FuncTrace__AdminApiKey (set FuncTrace__AdminApiKey to choose another)"
+  if [ -f local.settings.json ]; then cp local.settings.json FuncTrace.Functions/; fi
+  cd FuncTrace.Functions
+  func start --port 7071 "$@" &
+else
+  dotnet build FuncTrace.LocalHost --configuration Release --nologo --verbosity quiet
+  start_azurite 10000 10001 10002
+  echo "Admin API key: $FuncTrace__AdminApiKey (set FuncTrace__AdminApiKey to choose another)"
+  echo "Functions Core Tools are not installed: running the local host (FuncTrace.LocalHost)."
+  # local.settings.json at the repo root (see local.settings.sample.json) is read from the current directory.
+  dotnet FuncTrace.LocalHost/bin/Release/net10.0/FuncTrace.LocalHost.dll "$@" &
+fi
 host_pid=$!
 stop_host() { kill -TERM "$host_pid" 2>/dev/null || true; }
 trap stop_host INT TERM

@@ -7,6 +7,7 @@ public enum ErrorCode
     Unauthorized,
     Forbidden,
     NotFound,
+    RequestTimeout,
     Conflict,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -15,5 +16,6 @@ public enum ErrorCode
     ServiceUnavailable,
     UpstreamError,
     UpstreamTimeout,
+    NotImplemented,
     InternalError,
 }

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using FuncTrace.Domain.Storage;
+using Azure.Data.Tables;
+using FuncTrace.Functions.Shared.Storage;
 using FuncTrace.Tests.Infrastructure;
 
 namespace FuncTrace.Tests.Host;
@@ -43,7 +44,7 @@ public sealed class AdminKeyTests(FuncTraceApp app) : IClassFixture<FuncTraceApp
         var key = await app.CreateKeyAsync(FuncTraceApp.NewTenant(), "ingest");
 
         var everyValue = new StringBuilder();
-        await foreach (var row in app.Storage.Table(StorageNames.KeysTable).QueryAsync())
+        await foreach (var row in app.Table(StorageNames.KeysTable).QueryAsync<TableEntity>())
         {
             everyValue.Append(row.PartitionKey).Append(row.RowKey);
             foreach (var (_, value) in row)

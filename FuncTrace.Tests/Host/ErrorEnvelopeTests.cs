@@ -44,7 +44,8 @@ public sealed class ErrorEnvelopeTests(FuncTraceApp app) : IClassFixture<FuncTra
     [Fact]
     public async Task AnOversizedBodyIsPayloadTooLarge()
     {
-        using var small = FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["FuncTrace:MaxRequestBodyBytes"] = "1024" });
+        await using var small = FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["FuncTrace:MaxRequestBodyBytes"] = "1024" });
+        await small.StartAsync();
         using var admin = small.AdminClient();
         var json = "{\"tenant\":\"" + new string('x', 4096) + "\",\"roles\":[\"ingest\"]}";
 

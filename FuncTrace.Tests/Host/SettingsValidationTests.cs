@@ -1,50 +1,31 @@
-using FuncTrace.Domain.BatchScoring;
-using FuncTrace.Domain.Events;
-using FuncTrace.Functions.Hosting;
+using FuncTrace.Functions.Shared;
+using FuncTrace.Tests.Infrastructure;
 
 namespace FuncTrace.Tests.Host;
 
 /// <summary>A setting that cannot work stops the start with its name, instead of failing requests later.</summary>
 public sealed class SettingsValidationTests
 {
-    [Fact]
-    public void TheDefaultsAreValid()
-    {
-        Assert.True(new EventOptionsValidator().Validate(null, new EventOptions()).Succeeded);
-        Assert.True(new BatchScoreOptionsValidator().Validate(null, new BatchScoreOptions()).Succeeded);
-    }
-
     [Theory]
-    [InlineData(0, 10, "EnqueueConcurrency")]
-    [InlineData(4, 0, "PollIntervalMilliseconds")]
-    public void AnUnworkableBatchScoreSettingIsNamed(int enqueueConcurrency, int pollInterval, string named)
+    [InlineData("")]
+    [InlineData("Upper")]
+    [InlineData("has-dash")]
+    [InlineData("9starts-with-digit")]
+    public void AStoragePrefixThatCannotNameATableIsRefused(string prefix)
     {
-        var options = new BatchScoreOptions { EnqueueConcurrency = enqueueConcurrency, PollIntervalMilliseconds = pollInterval };
-
-        var result = new BatchScoreOptionsValidator().Validate(null, options);
+        var result = new FuncTraceOptionsValidator().Validate(null, new FuncTraceOptions { StoragePrefix = prefix });
 
         Assert.True(result.Failed);
-        Assert.Contains(named, result.FailureMessage, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData(100_000, 500, "DataBlobThresholdBytes")]
-    [InlineData(32_768, 0, "MaxBatchSize")]
-    public void AnUnworkableEventsSettingIsNamed(int threshold, int maxBatch, string named)
-    {
-        var options = new EventOptions { DataBlobThresholdBytes = threshold, MaxBatchSize = maxBatch };
-
-        var result = new EventOptionsValidator().Validate(null, options);
-
-        Assert.True(result.Failed);
-        Assert.Contains(named, result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("FuncTrace__StoragePrefix", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TheAppRefusesToStartWithAnUnworkableSetting()
+    public async Task TheAppRefusesToStartWithoutAStoragePrefixAndNamesTheSetting()
     {
-        using var app = Infrastructure.FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["FuncTrace:BatchScore:EnqueueConcurrency"] = "0" });
+        await using var app = FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["FuncTrace:StoragePrefix"] = null });
 
-        Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var failure = await Assert.ThrowsAnyAsync<Exception>(app.StartAsync);
+
+        Assert.Contains("FuncTrace__StoragePrefix", failure.ToString(), StringComparison.Ordinal);
     }
 }

@@ -1,36 +1,44 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using FuncTrace.Domain.Storage;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using FuncTrace.Functions.Shared.Storage;
+using FuncTrace.LocalHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace FuncTrace.Tests.Infrastructure;
 
 /// <summary>
-/// The real host in the test process, on the real Azurite, with its own storage prefix so its tables,
-/// queues and containers are its alone. Settings can be overridden per fixture.
+/// The local host in the test process, serving the real function classes over real HTTP on a free loopback port, on
+/// the real Azurite, with a storage prefix of its own so its tables, queues and containers are its alone. Settings can
+/// be changed per fixture.
 /// </summary>
-public class FuncTraceApp : WebApplicationFactory<Program>
+public class FuncTraceApp : IAsyncLifetime, IAsyncDisposable, IDisposable
 {
     public const string AdminKey = "test-bootstrap-admin-key";
 
     private readonly Dictionary<string, string?> _settings;
+    private WebApplication? _app;
 
     public FuncTraceApp()
         : this(new Dictionary<string, string?>())
     {
     }
 
-    private FuncTraceApp(IDictionary<string, string?> settings)
+    protected FuncTraceApp(IDictionary<string, string?> settings)
     {
-        StoragePrefix = "t" + Guid.NewGuid().ToString("N")[..10];
+        ArgumentNullException.ThrowIfNull(settings);
+        StoragePrefix = TestStorage.NewPrefix();
         _settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = TestStorage.ConnectionString,
             ["FuncTrace:AdminApiKey"] = AdminKey,
             ["FuncTrace:StoragePrefix"] = StoragePrefix,
+            ["urls"] = "http://127.0.0.1:0",
         };
         foreach (var (name, value) in settings)
         {
@@ -38,21 +46,65 @@ public class FuncTraceApp : WebApplicationFactory<Program>
         }
     }
 
-    /// <summary>An app with some settings changed (a smaller limit, unreachable storage, ...).</summary>
+    /// <summary>An app with some settings changed (a smaller limit, unreachable storage, ...); start it with <see cref="StartAsync"/>.</summary>
     public static FuncTraceApp WithSettings(IDictionary<string, string?> settings) => new(settings);
 
     public string StoragePrefix { get; }
 
-    public StorageCatalog Storage => Services.GetRequiredService<StorageCatalog>();
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    public IServiceProvider Services => (_app ?? throw new InvalidOperationException("Start the app first.")).Services;
+
+    public StorageNames Names => Services.GetRequiredService<StorageNames>();
+
+    public TableClient Table(string name) => Services.GetRequiredService<TableServiceClient>().GetTableClient(Names.Table(name));
+
+    public BlobContainerClient Container(string name) => Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(Names.Container(name));
+
+    public QueueClient Queue(string name) => Services.GetRequiredService<QueueServiceClient>().GetQueueClient(Names.Queue(name));
+
+    public async Task InitializeAsync() => await StartAsync();
+
+    public async Task StartAsync()
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        foreach (var (name, value) in _settings)
+        var app = LocalFunctionsHost.Build([], _settings);
+        try
         {
-            builder.UseSetting(name, value);
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+        _app = app;
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address + "/");
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
         }
     }
+
+    public void Dispose()
+    {
+        DisposeAsync().GetAwaiter().GetResult();
+        GC.SuppressFinalize(this);
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(100) };
 
     /// <summary>A client that sends <paramref name="key"/> as X-API-Key (none when null).</summary>
     public HttpClient ClientWithKey(string? key)
@@ -78,6 +130,4 @@ public class FuncTraceApp : WebApplicationFactory<Program>
     }
 
     public static string NewTenant() => "tenant-" + Guid.NewGuid().ToString("N")[..8];
-
-    public static MediaTypeHeaderValue Json => new("application/json");
 }

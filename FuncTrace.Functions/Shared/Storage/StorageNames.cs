@@ -1,0 +1,35 @@
+namespace FuncTrace.Functions.Shared.Storage;
+
+/// <summary>
+/// Every table, container and queue the app uses, after the deployment's prefix (tables: prefix + name; containers
+/// and queues: prefix + "-" + name). The queue triggers spell the same names as <c>%FuncTrace:StoragePrefix%-…</c>.
+/// </summary>
+public sealed class StorageNames(string prefix)
+{
+    public const string KeysTable = "keys";
+    public const string EventsTable = "events";
+    public const string ViewsTable = "views";
+    public const string JobsTable = "jobs";
+
+    public const string PayloadsContainer = "payloads";
+    public const string ArtifactsContainer = "artifacts";
+
+    public const string ScoreQueue = "score";
+    public const string ViewsQueue = "views";
+    public const string IntentsQueue = "intents";
+
+    public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable, ViewsTable, JobsTable];
+    public static IReadOnlyList<string> Containers { get; } = [PayloadsContainer, ArtifactsContainer];
+    public static IReadOnlyList<string> Queues { get; } = [ScoreQueue, ViewsQueue, IntentsQueue];
+
+    public string Prefix { get; } = prefix;
+
+    public string Table(string name) => Prefix + name;
+
+    public string Container(string name) => Prefix + "-" + name;
+
+    public string Queue(string name) => Prefix + "-" + name;
+
+    /// <summary>Where a queue's given-up messages go: the Functions host's own naming.</summary>
+    public static string Poison(string queue) => queue + "-poison";
+}
