@@ -101,7 +101,7 @@ public sealed partial class QueueTriggerHost(
         {
             return (await queue.ReceiveMessagesAsync(batchSize, local.Value.MessageLease, stoppingToken)).Value;
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Could not poll queue {Queue}; will try again", queue.Name);
             return [];
@@ -150,14 +150,16 @@ public sealed partial class QueueTriggerHost(
                 await queue.UpdateMessageAsync(message.MessageId, popReceipt, visibilityTimeout: options.VisibilityTimeout, cancellationToken: CancellationToken.None);
             }
         }
-        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+        catch (Exception ex)
         {
             logger.LogWarning(ex, "Could not settle message {MessageId} of {Queue}; it comes back when its lease ends", message.MessageId, queue.Name);
         }
     }
 
+    /// <summary>As the Functions host does, the poison queue is created when it is first needed.</summary>
     private static async Task MoveToPoisonAsync(QueueClient queue, QueueClient poison, string messageId, string popReceipt, BinaryData body)
     {
+        await poison.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
         await poison.SendMessageAsync(body, cancellationToken: CancellationToken.None);
         await queue.DeleteMessageAsync(messageId, popReceipt, CancellationToken.None);
     }

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using FuncTrace.Functions.Events;
+using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
+using FuncTrace.Functions.Views;
 using FuncTrace.Functions.Shared.Storage;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
@@ -42,8 +45,29 @@ public static class FuncTraceServices
         services.AddSingleton<RateLimits>();
         services.AddSingleton<ApiPipeline>();
 
-        // Features.
+        // API keys, cached for 30 s.
         services.AddSingleton<ApiKeyService>();
+
+        // Ingest: slots, their intents and the derived views they keep up to date.
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        services.AddSingleton<IngestJournal>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestJournal>());
+        services.AddSingleton<ViewRowCache>();
+        services.AddSingleton<ViewWriter>();
+        services.AddSingleton<SlotRecovery>();
+        services.AddSingleton<QueueRetries>();
+        services.AddSingleton<TimelineReader>();
+
+        // Events, feedback and the review queue.
+        services.AddOptions<EventOptions>().BindConfiguration(EventOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EventOptions>, EventOptionsValidator>();
+        services.AddSingleton<PayloadStore>();
+        services.AddSingleton<EventReader>();
+        services.AddSingleton<EventService>();
+        services.AddSingleton<ReviewLeases>();
+        services.AddSingleton<ReviewQueue>();
+        services.AddSingleton<FeedbackService>();
         return services;
     }
 

@@ -1,0 +1,77 @@
+using Azure.Data.Tables;
+using FuncTrace.Functions.Views;
+
+namespace FuncTrace.Functions.Conversations;
+
+/// <summary>
+/// A conversation's summary row (<c>s|{hash}</c>) and its copy in the newest-activity-first list
+/// (<c>a|{inverse last activity}|{hash}</c>), both in the conversation's partition of the views table. The summary is
+/// kept from the conversation's events by the views (<see cref="Fold"/>); archive and rename change both rows together.
+/// </summary>
+public static class ConversationRows
+{
+    /// <summary>The summary after <paramref name="events"/> of a slot, starting from <paramref name="existing"/> (null: the first).</summary>
+    public static TableEntity Fold(string partition, string conversationId, TableEntity? existing, IEnumerable<ViewItem> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var summary = existing is null ? Started(partition, conversationId) : new TableEntity(existing);
+        foreach (var item in events.OrderBy(e => e.Timestamp))
+        {
+            ActivityPlan.Add(summary, "EventCount", 1);
+            if (item.IsMessage)
+            {
+                ActivityPlan.Add(summary, "MessageCount", 1);
+            }
+            if (item.TitleText is { } title && summary.GetBoolean("TitleSet") != true
+                && (summary.GetString("Title") is null || item.Timestamp < summary.GetDateTimeOffset("TitleTime")))
+            {
+                summary["Title"] = title;
+                summary["TitleTime"] = item.Timestamp;
+            }
+            if (item.AssistantPreview is { } preview && !(item.Timestamp < summary.GetDateTimeOffset("LastAssistantTime")))
+            {
+                summary["LastAssistantPreview"] = preview;
+                summary["LastAssistantTime"] = item.Timestamp;
+            }
+            if (summary.GetDateTimeOffset("CreatedAt") is not { } created || item.Timestamp < created)
+            {
+                summary["CreatedAt"] = item.Timestamp;
+            }
+            if (summary.GetDateTimeOffset("LastActivity") is not { } last || item.Timestamp > last)
+            {
+                summary["LastActivity"] = item.Timestamp;
+            }
+            ActivityPlan.Add(summary, "PromptTokens", item.PromptTokens);
+            ActivityPlan.Add(summary, "CompletionTokens", item.CompletionTokens);
+            ActivityPlan.Add(summary, "TotalTokens", item.TotalTokens);
+            if (summary.GetString("Owner") is null && item.User is not null)
+            {
+                summary["Owner"] = item.User.ToLowerInvariant();
+            }
+        }
+        return summary;
+    }
+
+    /// <summary>The summary's copy in the list: the same properties under the list's key.</summary>
+    public static TableEntity ListRow(TableEntity summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var row = new TableEntity(summary)
+        {
+            RowKey = ViewKeys.Activity(summary.GetDateTimeOffset("LastActivity") ?? default, summary.GetString("ConversationId")),
+        };
+        row.ETag = default;
+        return row;
+    }
+
+    private static TableEntity Started(string partition, string conversationId) => new(partition, ViewKeys.Summary(conversationId))
+    {
+        ["ConversationId"] = conversationId,
+        ["EventCount"] = 0L,
+        ["MessageCount"] = 0L,
+        ["PromptTokens"] = 0L,
+        ["CompletionTokens"] = 0L,
+        ["TotalTokens"] = 0L,
+        ["Archived"] = false,
+    };
+}

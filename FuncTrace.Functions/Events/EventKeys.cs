@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace FuncTrace.Functions.Events;
+
+/// <summary>
+/// Where an event lives. Each conversation has a partition of its own in the events table,
+/// <c>e|{tenant}|{conversation hash}</c>, holding its events in time order under <c>e|{sort key}</c> (with its feedback,
+/// session and pointer rows beside them), so a conversation's events are one range read and a tenant's writes spread
+/// over as many partitions as it has conversations.
+/// <para>
+/// The sort key is 26 Crockford base32 characters: 10 of the event's timestamp in milliseconds, 8 of the conversation
+/// hash, 8 random (or, for a client-chosen id, of the id's hash). A generated event id <em>is</em> its sort key, so
+/// <c>GET /api/events/{id}</c> finds the partition and row from the id alone; a client-chosen id (or an
+/// <c>Idempotency-Key</c>) is found through a pointer row in a partition of its own hash.
+/// </para>
+/// </summary>
+public static class EventKeys
+{
+    public const int SortKeyLength = 26;
+    private const int TimeLength = 10;
+    private const int HashLength = 8;
+    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    public const string EventPrefix = "e|";
+    public const string FeedbackPrefix = "f|";
+    public const string FeedbackPointerPrefix = "F|";
+    public const string SessionRow = "session";
+    public const string SequencePrefix = "q|";
+
+    /// <summary>The earliest and latest timestamps a sort key can hold (and an event may carry).</summary>
+    public static readonly DateTimeOffset MinTimestamp = DateTimeOffset.UnixEpoch;
+    public static readonly DateTimeOffset MaxTimestamp = new(9999, 12, 31, 23, 59, 59, TimeSpan.Zero);
+
+    /// <summary>The conversation's partition in the events table.</summary>
+    public static string ConversationPartition(string tenant, string conversationId) => PartitionOf(tenant, Hash(conversationId));
+
+    public static string PartitionOf(string tenant, string conversationHash) => $"e|{tenant}|{conversationHash}";
+
+    /// <summary>The partition of a client id's pointer row: its own hash, so pointers spread like conversations do.</summary>
+    public static string PointerPartition(string tenant, string clientId) => $"i|{tenant}|{Hash(clientId)}";
+
+    public static string EventRow(string sortKey) => EventPrefix + sortKey;
+
+    /// <summary>A new sort key (and generated id) for an event of <paramref name="conversationId"/> at <paramref name="timestamp"/>.</summary>
+    public static string NewSortKey(DateTimeOffset timestamp, string conversationId)
+    {
+        Span<byte> random = stackalloc byte[HashLength];
+        RandomNumberGenerator.Fill(random);
+        return Time(timestamp) + Hash(conversationId) + Encode(random);
+    }
+
+    /// <summary>The sort key of a client-chosen id: deterministic, so a replay lands on the same row.</summary>
+    public static string SortKeyFor(string clientId, DateTimeOffset timestamp, string conversationId) =>
+        Time(timestamp) + Hash(conversationId) + Hash("id\n" + clientId);
+
+    /// <summary>Whether <paramref name="id"/> has the shape of a generated id (and so names its own partition).</summary>
+    public static bool IsSortKey(string id) => id.Length == SortKeyLength && id.All(c => Alphabet.Contains(c, StringComparison.Ordinal));
+
+    /// <summary>The conversation hash inside a sort key.</summary>
+    public static string ConversationHashOf(string sortKey) => sortKey.Substring(TimeLength, HashLength);
+
+    /// <summary>The millisecond a sort key (or an event row key) begins with.</summary>
+    public static DateTimeOffset TimeOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var text = key.StartsWith(EventPrefix, StringComparison.Ordinal) ? key[EventPrefix.Length..] : key;
+        long milliseconds = 0;
+        foreach (var c in text.AsSpan(0, Math.Min(TimeLength, text.Length)))
+        {
+            var value = Alphabet.IndexOf(c, StringComparison.Ordinal);
+            milliseconds = (milliseconds * 32) + Math.Max(0, value);
+        }
+        return DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(milliseconds, 0, MaxTimestamp.ToUnixTimeMilliseconds()));
+    }
+
+    /// <summary>The first sort key at or after <paramref name="time"/> (to bound a range by time).</summary>
+    public static string From(DateTimeOffset time) => Time(time);
+
+    /// <summary>
+    /// 8 Crockford characters (40 bits) of SHA-256: collisions between a tenant's conversations are rare, and harmless —
+    /// reads filter on the conversation id — so the hash only decides placement.
+    /// </summary>
+    public static string Hash(string value)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(value), digest);
+        return Encode(digest[..HashLength]);
+    }
+
+    private static string Time(DateTimeOffset timestamp)
+    {
+        var milliseconds = (ulong)Math.Clamp(timestamp.ToUnixTimeMilliseconds(), 0, MaxTimestamp.ToUnixTimeMilliseconds());
+        Span<char> chars = stackalloc char[TimeLength];
+        for (var i = TimeLength - 1; i >= 0; i--)
+        {
+            chars[i] = Alphabet[(int)(milliseconds & 31)];
+            milliseconds >>= 5;
+        }
+        return new string(chars);
+    }
+
+    /// <summary>One character per byte's low five bits: uniform enough for placement and randomness, and simple.</summary>
+    private static string Encode(ReadOnlySpan<byte> bytes)
+    {
+        Span<char> chars = stackalloc char[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            chars[i] = Alphabet[bytes[i] & 31];
+        }
+        return new string(chars);
+    }
+
+    /// <summary>Ticks as fixed-width digits, for row keys that sort by time.</summary>
+    public static string Ticks(long ticks) => ticks.ToString("D19", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,38 @@
+using Azure.Data.Tables;
+using FuncTrace.Functions.Events;
+using FuncTrace.Functions.Feedback;
+using FuncTrace.Functions.Shared.Storage;
+
+namespace FuncTrace.Functions.Views;
+
+/// <summary>
+/// Rebuilds the work of a slot whose instance died before queuing it: every row tagged with the slot in the partitions
+/// its intent lists (events and feedback carry their slot), turned into items exactly as when they were written.
+/// </summary>
+public sealed class SlotRecovery(TableServiceClient tables, StorageNames names, ViewWriter writer, ILogger<SlotRecovery> logger)
+{
+    private readonly TableClient _events = tables.GetTableClient(names.Table(StorageNames.EventsTable));
+
+    public async Task RecoverAsync(SlotIntent intent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        var items = new List<ViewItem>();
+        foreach (var partition in intent.Partitions)
+        {
+            var tenant = partition.Split('|')[1];
+            await foreach (var row in _events.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and Slot eq {intent.Slot}"), cancellationToken: cancellationToken))
+            {
+                if (row.RowKey.StartsWith(EventKeys.EventPrefix, StringComparison.Ordinal))
+                {
+                    items.Add(EventRows.ToViewItem(tenant, row));
+                }
+                else if (row.RowKey.StartsWith(EventKeys.FeedbackPrefix, StringComparison.Ordinal))
+                {
+                    items.Add(FeedbackRows.ToViewItem(tenant, row));
+                }
+            }
+        }
+        logger.LogWarning("Recovering slot {Slot}: {Count} items from {Partitions} partitions", intent.Slot, items.Count, intent.Partitions.Count);
+        await writer.ApplyAsync(intent.Slot, items, cancellationToken);
+    }
+}
