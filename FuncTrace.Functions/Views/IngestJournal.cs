@@ -15,14 +15,15 @@ namespace FuncTrace.Functions.Views;
 /// event, and never loses or doubles one:
 /// <list type="number">
 /// <item>Before a request writes, it enlists in the open slot. The slot's <em>intent</em> — a hidden message on the
-/// intents queue listing the partitions the slot writes to — is sent (or updated) first, so nothing is written
-/// that a recovery could not find. Enlisting in a slot whose intent already lists the partition costs nothing.</item>
+/// ingest queue listing the partitions the slot writes to — is sent (or updated) first, so nothing is written that a
+/// recovery could not find. A new slot's intent already lists the partitions the last one wrote to, so in steady
+/// traffic enlisting costs nothing.</item>
 /// <item>The request writes its rows, tagged with the slot id, and hands the slot what it wrote.</item>
 /// <item>When the slot is closed (after <see cref="IngestOptions.SlotMilliseconds"/>, or full) and its writes have
-/// finished, its work — every item, in one message — goes to the views queue, and the intent is deleted.</item>
+/// finished, the same message is rewritten as its work — every item — and made visible: one message per slot.</item>
 /// </list>
 /// If the instance dies, the intent becomes visible after <see cref="IngestOptions.IntentVisibilitySeconds"/> (it is
-/// renewed while the slot lives) and <see cref="ViewsFunctions.RecoverSlot"/> rebuilds the work from the rows tagged with
+/// renewed while the slot lives) and <see cref="ViewsFunctions.ApplySlot"/> rebuilds the work from the rows tagged with
 /// the slot. The views apply a slot once per partition (a marker row in the same transaction), so a slot applied
 /// twice — work and recovery, or a re-delivered message — changes nothing.
 /// </summary>
@@ -31,8 +32,10 @@ public sealed class IngestJournal : BackgroundService
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(20);
     private const int MaxInlineWorkBytes = 45_000;
 
-    private readonly QueueClient _intents;
-    private readonly QueueClient _views;
+    /// <summary>The most partitions a new slot's intent takes over from the last one.</summary>
+    private const int MaxSeededPartitions = 200;
+
+    private readonly QueueClient _ingest;
     private readonly BlobContainerClient _overflow;
     private readonly IngestOptions _options;
     private readonly TimeProvider _time;
@@ -41,6 +44,7 @@ public sealed class IngestJournal : BackgroundService
     private readonly HashSet<IngestSlot> _live = [];
     private readonly string _instance = RandomInstanceId();
     private IngestSlot? _open;
+    private IReadOnlyList<string> _recentPartitions = [];
     private long _counter;
 
     public IngestJournal(QueueServiceClient queues, BlobServiceClient blobs, StorageNames names, IOptions<IngestOptions> options, TimeProvider time, ILogger<IngestJournal> logger)
@@ -49,8 +53,7 @@ public sealed class IngestJournal : BackgroundService
         ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(options);
-        _intents = queues.GetQueueClient(names.Queue(StorageNames.IntentsQueue));
-        _views = queues.GetQueueClient(names.Queue(StorageNames.ViewsQueue));
+        _ingest = queues.GetQueueClient(names.Queue(StorageNames.IngestQueue));
         _overflow = blobs.GetBlobContainerClient(names.Container(StorageNames.PayloadsContainer));
         _options = options.Value;
         _time = time;
@@ -73,8 +76,10 @@ public sealed class IngestJournal : BackgroundService
             var now = _time.GetUtcNow();
             if (_open is null || !_open.Accepts(estimatedBytes, now, _options))
             {
-                _open?.Close();
+                Close(_open);
                 _open = new IngestSlot(NewSlotId(now), now);
+                // Steady traffic writes the same partitions slot after slot: listing them at once saves updating the intent.
+                _open.Want(_recentPartitions);
                 _live.Add(_open);
             }
             slot = _open;
@@ -133,6 +138,17 @@ public sealed class IngestJournal : BackgroundService
         }
     }
 
+    /// <summary>Closes a slot to new writes and remembers its partitions for the next slot's intent. Call under the gate.</summary>
+    private void Close(IngestSlot? slot)
+    {
+        if (slot is null)
+        {
+            return;
+        }
+        slot.Close();
+        _recentPartitions = slot.Wanted().Take(MaxSeededPartitions).ToList();
+    }
+
     private int LiveCount()
     {
         lock (_gate)
@@ -151,7 +167,7 @@ public sealed class IngestJournal : BackgroundService
         {
             if (_open is not null && (closeAll || now - _open.OpenedAt >= TimeSpan.FromMilliseconds(_options.SlotMilliseconds)))
             {
-                _open.Close();
+                Close(_open);
                 _open = null;
             }
             foreach (var slot in _live)
@@ -194,16 +210,16 @@ public sealed class IngestJournal : BackgroundService
                 return;
             }
             var wanted = slot.Wanted();
-            var text = JsonSerializer.Serialize(new SlotIntent(slot.Id, wanted));
+            var text = JsonSerializer.Serialize(new SlotMessage { Slot = slot.Id, Partitions = wanted });
             var visibility = TimeSpan.FromSeconds(_options.IntentVisibilitySeconds);
             if (slot.Intent is not { } intent)
             {
-                var sent = await _intents.SendMessageAsync(text, visibility, cancellationToken: CancellationToken.None);
+                var sent = await _ingest.SendMessageAsync(text, visibility, cancellationToken: CancellationToken.None);
                 slot.Listed(wanted, new IntentReceipt(sent.Value.MessageId, sent.Value.PopReceipt), _time.GetUtcNow());
             }
             else
             {
-                var updated = await _intents.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, text, visibility, CancellationToken.None);
+                var updated = await _ingest.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, text, visibility, CancellationToken.None);
                 slot.Listed(wanted, intent with { PopReceipt = updated.Value.PopReceipt }, _time.GetUtcNow());
             }
         }
@@ -223,7 +239,7 @@ public sealed class IngestJournal : BackgroundService
         {
             if (slot.Intent is { } intent)
             {
-                var updated = await _intents.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, visibilityTimeout: TimeSpan.FromSeconds(_options.IntentVisibilitySeconds));
+                var updated = await _ingest.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, visibilityTimeout: TimeSpan.FromSeconds(_options.IntentVisibilitySeconds));
                 slot.Renewed(intent with { PopReceipt = updated.Value.PopReceipt }, _time.GetUtcNow());
             }
         }
@@ -238,8 +254,9 @@ public sealed class IngestJournal : BackgroundService
     }
 
     /// <summary>
-    /// Queues the slot's work and deletes its intent. When that cannot be done — an uncertain write cannot be checked,
-    /// or the views queue cannot be reached — the intent is left to appear and recovery does it from storage.
+    /// Turns the slot's intent into its work and makes it visible (or deletes it when nothing was written). When that
+    /// cannot be done — an uncertain write cannot be checked, or the queue cannot be reached — the intent is left to
+    /// appear and recovery does it from storage.
     /// </summary>
     private async Task SealAsync(IngestSlot slot)
     {
@@ -250,16 +267,20 @@ public sealed class IngestJournal : BackgroundService
             {
                 items.AddRange(await resolve(CancellationToken.None));
             }
-            if (items.Count > 0)
-            {
-                await SendWorkAsync(slot.Id, items);
-            }
             await slot.IntentLock.WaitAsync();
             try
             {
-                if (slot.Intent is { } intent)
+                if (slot.Intent is not { } intent)
                 {
-                    await _intents.DeleteMessageAsync(intent.MessageId, intent.PopReceipt);
+                    return;
+                }
+                if (items.Count == 0)
+                {
+                    await _ingest.DeleteMessageAsync(intent.MessageId, intent.PopReceipt);
+                }
+                else
+                {
+                    await _ingest.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, await WorkAsync(slot.Id, items), TimeSpan.Zero);
                 }
             }
             finally
@@ -281,15 +302,16 @@ public sealed class IngestJournal : BackgroundService
         }
     }
 
-    private async Task SendWorkAsync(string slotId, IReadOnlyList<ViewItem> items)
+    /// <summary>The work message: the items themselves, or — past what a queue message holds — a blob of them it names.</summary>
+    private async Task<string> WorkAsync(string slotId, IReadOnlyList<ViewItem> items)
     {
-        var text = JsonSerializer.Serialize(new SlotWork(slotId, items));
-        if (text.Length > MaxInlineWorkBytes)
+        var text = JsonSerializer.Serialize(new SlotMessage { Slot = slotId, Items = items });
+        if (text.Length <= MaxInlineWorkBytes)
         {
-            await _overflow.GetBlobClient(OverflowBlob(slotId)).UploadAsync(BinaryData.FromString(text), overwrite: true);
-            text = JsonSerializer.Serialize(new SlotWork(slotId, []));
+            return text;
         }
-        await _views.SendMessageAsync(text);
+        await _overflow.GetBlobClient(OverflowBlob(slotId)).UploadAsync(BinaryData.FromString(text), overwrite: true);
+        return JsonSerializer.Serialize(new SlotMessage { Slot = slotId, Overflow = true });
     }
 
     /// <summary>Time first, so slot ids (and the review queue, which is ordered by them) sort by when they opened.</summary>

@@ -46,12 +46,13 @@ internal sealed class IngestSlot(string id, DateTimeOffset openedAt)
     }
 
     /// <summary>Adds the partitions to what the intent must list; true when it already lists them all.</summary>
-    public bool Want(IReadOnlyCollection<string> partitions)
+    public bool Want(IEnumerable<string> partitions)
     {
         lock (_gate)
         {
-            _wanted.UnionWith(partitions);
-            return _listed.IsSupersetOf(partitions);
+            var list = partitions as IReadOnlyCollection<string> ?? partitions.ToList();
+            _wanted.UnionWith(list);
+            return _listed.IsSupersetOf(list);
         }
     }
 

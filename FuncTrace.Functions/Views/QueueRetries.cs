@@ -5,7 +5,7 @@ using Azure.Storage.Queues;
 namespace FuncTrace.Functions.Views;
 
 /// <summary>
-/// Views work that kept failing (storage down for longer than the queue's retries last) is not given up: the poison
+/// A slot that kept failing (storage down for longer than the queue's retries last) is not given up: the poison
 /// queue's function puts it back on its queue, hidden for a while that grows with each round, up to
 /// <see cref="MaxRounds"/> rounds (about a day). Applying it is idempotent, so trying again is always safe.
 /// </summary>

@@ -13,11 +13,11 @@ public sealed class SlotRecovery(TableServiceClient tables, StorageNames names, 
 {
     private readonly TableClient _events = tables.GetTableClient(names.Table(StorageNames.EventsTable));
 
-    public async Task RecoverAsync(SlotIntent intent, CancellationToken cancellationToken)
+    public async Task RecoverAsync(SlotMessage intent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(intent);
         var items = new List<ViewItem>();
-        foreach (var partition in intent.Partitions)
+        foreach (var partition in intent.Partitions ?? [])
         {
             var tenant = partition.Split('|')[1];
             await foreach (var row in _events.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and Slot eq {intent.Slot}"), cancellationToken: cancellationToken))
@@ -32,7 +32,7 @@ public sealed class SlotRecovery(TableServiceClient tables, StorageNames names, 
                 }
             }
         }
-        logger.LogWarning("Recovering slot {Slot}: {Count} items from {Partitions} partitions", intent.Slot, items.Count, intent.Partitions.Count);
+        logger.LogWarning("Recovering slot {Slot}: {Count} items from {Partitions} partitions", intent.Slot, items.Count, intent.Partitions?.Count ?? 0);
         await writer.ApplyAsync(intent.Slot, items, cancellationToken);
     }
 }

@@ -50,12 +50,18 @@ public sealed record ViewItem
     [JsonPropertyName("v")] public string? Verdict { get; init; }
 }
 
-/// <summary>The queue message that carries a sealed slot's items to the views function.</summary>
-public sealed record SlotWork([property: JsonPropertyName("slot")] string Slot, [property: JsonPropertyName("items")] IReadOnlyList<ViewItem> Items);
-
 /// <summary>
-/// The intent a slot leaves before anything of it is written: which partitions it writes to. If its instance dies
-/// before the slot's work is queued, the intent becomes visible and the recovery function rebuilds the work from
-/// those partitions.
+/// A slot's one queue message. Sent hidden before anything of the slot is written, it is the slot's <em>intent</em>:
+/// <see cref="Partitions"/> lists where the slot writes. When the slot is sealed the same message is rewritten as its
+/// <em>work</em> (<see cref="Items"/>, or <see cref="Overflow"/> when they are kept in a blob) and made visible. An intent
+/// that becomes visible as an intent means its instance died: recovery rebuilds the work from those partitions.
 /// </summary>
-public sealed record SlotIntent([property: JsonPropertyName("slot")] string Slot, [property: JsonPropertyName("partitions")] IReadOnlyList<string> Partitions);
+public sealed record SlotMessage
+{
+    [JsonPropertyName("slot")] public required string Slot { get; init; }
+    [JsonPropertyName("partitions")] public IReadOnlyList<string>? Partitions { get; init; }
+    [JsonPropertyName("items")] public IReadOnlyList<ViewItem>? Items { get; init; }
+    [JsonPropertyName("overflow")] public bool Overflow { get; init; }
+
+    public bool IsWork => Items is not null || Overflow;
+}

@@ -66,8 +66,12 @@ public static class ViewKeys
 
     public static string Summary(string conversationId) => "s|" + ConversationKey(conversationId);
 
+    /// <summary>
+    /// A conversation's place in the newest-activity-first list, to the second: a conversation busy within one second keeps
+    /// its row (rewritten in place) instead of moving it with every slot.
+    /// </summary>
     public static string Activity(DateTimeOffset lastActivity, string conversationId) =>
-        ActivityPrefix + (DateTimeOffset.MaxValue.UtcTicks - lastActivity.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "|" + ConversationKey(conversationId);
+        ActivityPrefix + Second(MaxSecond - lastActivity.ToUnixTimeSeconds()) + "|" + ConversationKey(conversationId);
 
     public static string UsageDay(DateTimeOffset time, string? user, string? model) =>
         UsageByDay + time.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "|" + Segment(user ?? string.Empty) + "|" + Segment(model ?? string.Empty);

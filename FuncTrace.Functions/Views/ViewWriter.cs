@@ -10,7 +10,8 @@ namespace FuncTrace.Functions.Views;
 /// activity partition (buckets, usage, counters), one in the activity partition of each judged event's slot (its
 /// review-queue entry leaves), and one per conversation partition touched (summaries and the activity list). Each carries
 /// the slot's marker, so a slot applied twice changes nothing, and a transaction that lost an ETag race is rebuilt from
-/// fresh rows and sent again.
+/// fresh rows and sent again. Slots applied at once on one instance take turns per partition, so they do not race each
+/// other for the same rows; only other instances can make a write retry.
 /// </summary>
 public sealed class ViewWriter(TableServiceClient tables, StorageNames names, ViewRowCache cache)
 {
@@ -19,6 +20,7 @@ public sealed class ViewWriter(TableServiceClient tables, StorageNames names, Vi
 
     private readonly TableClient _table = tables.GetTableClient(names.Table(StorageNames.ViewsTable));
     private readonly ViewRowCache _cache = cache;
+    private readonly SemaphoreSlim[] _partitionTurns = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     public async Task ApplyAsync(string slot, IReadOnlyList<ViewItem> items, CancellationToken cancellationToken = default)
     {
@@ -50,6 +52,21 @@ public sealed class ViewWriter(TableServiceClient tables, StorageNames names, Vi
     /// one that lost an ETag race is rebuilt (its rows read again) and retried.
     /// </summary>
     private async Task ApplyChunksAsync<TChunk>(string partition, string slot, IReadOnlyList<TChunk> chunks,
+        Func<RowSource, TChunk, CancellationToken, Task<List<TableTransactionAction>>> build, CancellationToken cancellationToken)
+    {
+        var turn = _partitionTurns[(int)((uint)StringComparer.Ordinal.GetHashCode(partition) % (uint)_partitionTurns.Length)];
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            await ApplyChunksInTurnAsync(partition, slot, chunks, build, cancellationToken);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task ApplyChunksInTurnAsync<TChunk>(string partition, string slot, IReadOnlyList<TChunk> chunks,
         Func<RowSource, TChunk, CancellationToken, Task<List<TableTransactionAction>>> build, CancellationToken cancellationToken)
     {
         for (var i = 0; i < chunks.Count; i++)

@@ -8,48 +8,39 @@ namespace FuncTrace.Functions.Views;
 /// <summary>
 /// The queue-triggered side of ingest.
 /// <code>
-/// queue {prefix}-views           ApplyViews    a sealed slot's work: bring the derived views up to date
-/// queue {prefix}-intents         RecoverSlot   a slot whose instance died: rebuild its work from storage, then apply it
-/// queue {prefix}-views-poison    RetryViews    work that failed maxDequeueCount times (storage down): back on the queue later
-/// queue {prefix}-intents-poison  RetryRecovery the same for a recovery
+/// queue {prefix}-ingest          ApplySlot   a slot's message: its work (bring the views up to date), or — when its
+///                                            instance died before sealing it — its intent (rebuild the work, then apply it)
+/// queue {prefix}-ingest-poison   RetrySlot   a slot that failed maxDequeueCount times (storage down): back on the queue later
 /// </code>
 /// Applying a slot is idempotent (a marker per partition), so a re-delivered message, a retry or a recovery of a slot
 /// that was applied after all changes nothing.
 /// </summary>
 public sealed class ViewsFunctions(ViewWriter writer, SlotRecovery recovery, QueueRetries retries, BlobServiceClient blobs, StorageNames names)
 {
-    private const string ViewsQueue = "%FuncTrace:StoragePrefix%-views";
-    private const string IntentsQueue = "%FuncTrace:StoragePrefix%-intents";
-    private const string ViewsPoisonQueue = "%FuncTrace:StoragePrefix%-views-poison";
-    private const string IntentsPoisonQueue = "%FuncTrace:StoragePrefix%-intents-poison";
+    private const string IngestQueue = "%FuncTrace:StoragePrefix%-ingest";
+    private const string IngestPoisonQueue = "%FuncTrace:StoragePrefix%-ingest-poison";
 
-    [Function("ApplyViews")]
-    public async Task ApplyViews([QueueTrigger(ViewsQueue)] string message, CancellationToken cancellationToken)
+    [Function("ApplySlot")]
+    public async Task ApplySlot([QueueTrigger(IngestQueue)] string message, CancellationToken cancellationToken)
     {
-        var work = JsonSerializer.Deserialize<SlotWork>(QueueRetries.Unwrap(message))
-            ?? throw new InvalidDataException("The views message is empty.");
-        var items = work.Items;
-        if (items.Count == 0)
+        var slot = JsonSerializer.Deserialize<SlotMessage>(QueueRetries.Unwrap(message))
+            ?? throw new InvalidDataException("The ingest message is empty.");
+        if (!slot.IsWork)
         {
-            var overflow = blobs.GetBlobContainerClient(names.Container(StorageNames.PayloadsContainer)).GetBlobClient(IngestJournal.OverflowBlob(work.Slot));
-            var content = await overflow.DownloadContentAsync(cancellationToken);
-            items = JsonSerializer.Deserialize<SlotWork>(content.Value.Content.ToString())?.Items ?? [];
+            await recovery.RecoverAsync(slot, cancellationToken);
+            return;
         }
-        await writer.ApplyAsync(work.Slot, items, cancellationToken);
+        var items = slot.Items ?? [];
+        if (slot.Overflow)
+        {
+            var overflow = blobs.GetBlobContainerClient(names.Container(StorageNames.PayloadsContainer)).GetBlobClient(IngestJournal.OverflowBlob(slot.Slot));
+            var content = await overflow.DownloadContentAsync(cancellationToken);
+            items = JsonSerializer.Deserialize<SlotMessage>(content.Value.Content.ToString())?.Items ?? [];
+        }
+        await writer.ApplyAsync(slot.Slot, items, cancellationToken);
     }
 
-    [Function("RecoverSlot")]
-    public Task RecoverSlot([QueueTrigger(IntentsQueue)] string message, CancellationToken cancellationToken)
-    {
-        var intent = JsonSerializer.Deserialize<SlotIntent>(QueueRetries.Unwrap(message)) ?? throw new InvalidDataException("The intent message is empty.");
-        return recovery.RecoverAsync(intent, cancellationToken);
-    }
-
-    [Function("RetryViews")]
-    public Task RetryViews([QueueTrigger(ViewsPoisonQueue)] string message, CancellationToken cancellationToken) =>
-        retries.RequeueAsync(names.Queue(StorageNames.ViewsQueue), message, cancellationToken);
-
-    [Function("RetryRecovery")]
-    public Task RetryRecovery([QueueTrigger(IntentsPoisonQueue)] string message, CancellationToken cancellationToken) =>
-        retries.RequeueAsync(names.Queue(StorageNames.IntentsQueue), message, cancellationToken);
+    [Function("RetrySlot")]
+    public Task RetrySlot([QueueTrigger(IngestPoisonQueue)] string message, CancellationToken cancellationToken) =>
+        retries.RequeueAsync(names.Queue(StorageNames.IngestQueue), message, cancellationToken);
 }

@@ -15,12 +15,12 @@ public sealed class StorageNames(string prefix)
     public const string ArtifactsContainer = "artifacts";
 
     public const string ScoreQueue = "score";
-    public const string ViewsQueue = "views";
-    public const string IntentsQueue = "intents";
+    /// <summary>Ingest slots: each message is a slot's intent, and becomes its views work when the slot is sealed.</summary>
+    public const string IngestQueue = "ingest";
 
     public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable, ViewsTable, JobsTable];
     public static IReadOnlyList<string> Containers { get; } = [PayloadsContainer, ArtifactsContainer];
-    public static IReadOnlyList<string> Queues { get; } = [ScoreQueue, ViewsQueue, IntentsQueue];
+    public static IReadOnlyList<string> Queues { get; } = [ScoreQueue, IngestQueue];
 
     public string Prefix { get; } = prefix;
 
