@@ -1,5 +1,6 @@
-// FuncTrace in one resource group: a Flex Consumption Function App (custom handler), its user-assigned identity,
-// one storage account with the app's tables, queues and containers, Application Insights, optionally Azure OpenAI.
+// FuncTrace in one resource group: a Flex Consumption Function App running the .NET 10 isolated worker, its
+// user-assigned identity, one storage account with the app's tables, queues and containers, Application Insights,
+// optionally Azure OpenAI.
 // Deploy: az deployment group create -g <group> -f infra/main.bicep -p infra/main.parameters.json -p adminApiKey=<key>
 targetScope = 'resourceGroup'
 
@@ -57,29 +58,13 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
+// With the resource group in it, the same environmentName in two groups still names two sets of resources.
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = {
   'functrace-env': environmentName
 }
 var appName = !empty(functionAppName) ? functionAppName : 'func-functrace-${resourceToken}'
 var deploymentContainerName = toLower('app-package-${take(appName, 32)}-${take(resourceToken, 7)}')
-
-// Every table, container and queue the app uses (FuncTrace.Domain/Storage/StorageNames.cs and the ScoreWorker
-// queue with its poison queue), named as StorageCatalog names them: tables prefix + name, the others prefix-name.
-var tableNames = [
-  '${storagePrefix}keys'
-  '${storagePrefix}events'
-  '${storagePrefix}jobs'
-]
-var containerNames = [
-  '${storagePrefix}-payloads'
-  '${storagePrefix}-artifacts'
-]
-var queueNames = [
-  '${storagePrefix}-score'
-  '${storagePrefix}-score-poison'
-  '${storagePrefix}-score-poison-poison'
-]
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
@@ -90,17 +75,30 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
+// The names in FuncTrace.Functions/Shared/Storage/StorageNames.cs; the app also creates them at start.
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
     name: !empty(storageAccountName) ? storageAccountName : 'st${resourceToken}'
     location: location
     tags: tags
-    tableNames: tableNames
-    queueNames: queueNames
-    containerNames: concat(containerNames, [
-      deploymentContainerName
-    ])
+    prefix: storagePrefix
+    tables: [
+      'keys'
+      'events'
+      'views'
+      'jobs'
+    ]
+    containers: [
+      'payloads'
+      'artifacts'
+    ]
+    queues: [
+      'score'
+      'views'
+      'intents'
+    ]
+    deploymentContainerName: deploymentContainerName
   }
 }
 
@@ -141,30 +139,9 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
 var resolvedLlmEndpoint = deployOpenAi ? openAi!.outputs.endpoint : llmEndpoint
 var resolvedLlmModel = deployOpenAi ? openAi!.outputs.deploymentName : llmModel
 
-// Exactly the settings the app and the Functions host read; everything else keeps its documented default.
-var coreSettings = {
-  AzureWebJobsStorage__credential: 'managedidentity'
-  AzureWebJobsStorage__clientId: identity.outputs.clientId
-  AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
-  AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
-  AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
-  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
-  // Also resolves the queue trigger's %FuncTrace__StoragePrefix%-score in ScoreWorker/function.json.
-  FuncTrace__StoragePrefix: storagePrefix
-  FuncTrace__AdminApiKey: adminApiKey
-}
-var llmSettings = empty(resolvedLlmEndpoint) ? {} : {
-  FuncTrace__Llm__Endpoint: resolvedLlmEndpoint
-  FuncTrace__Llm__Model: resolvedLlmModel
-}
-// Without a key the app asks the managed identity for an Entra ID token (Azure endpoints).
-var llmKeySettings = empty(llmApiKey) ? {} : {
-  FuncTrace__Llm__ApiKey: llmApiKey
-}
-
 module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
+  // The host needs its storage roles from its first start.
   dependsOn: [
     rbac
   ]
@@ -174,11 +151,17 @@ module functionApp 'modules/function-app.bicep' = {
     location: location
     tags: tags
     identityId: identity.outputs.id
-    storageBlobEndpoint: storage.outputs.blobEndpoint
+    identityClientId: identity.outputs.clientId
+    storage: storage.outputs.endpoints
     deploymentContainerName: deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    storagePrefix: storagePrefix
+    adminApiKey: adminApiKey
+    llmEndpoint: resolvedLlmEndpoint
+    llmModel: resolvedLlmModel
+    llmApiKey: llmApiKey
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
-    appSettings: union(coreSettings, llmSettings, llmKeySettings)
   }
 }
 

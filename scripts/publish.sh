@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the package a Flex Consumption Function App runs: artifacts/functrace.zip with host.json, one folder
-# per function (deploy/functions/*/function.json) and the app, all at the zip's root.
-# The app is self-contained for linux-x64 (the custom runtime brings no .NET) and ReadyToRun (less JIT at
-# cold start). Deploy it with: az functionapp deployment source config-zip -g <group> -n <app> --src artifacts/functrace.zip
+# Builds the package the Function App runs: artifacts/functrace.zip, the `dotnet publish` output of FuncTrace.Functions
+# with its contents at the zip's root (host.json, functions.metadata, worker.config.json, extensions.json and its
+# .azurefunctions/ folder, the assemblies) — the standard isolated-worker package, the one `func azure functionapp
+# publish` uploads and Flex Consumption's one deploy takes. Framework-dependent: the app's dotnet-isolated 10.0 runtime
+# brings .NET. Deploy it with: az functionapp deployment source config-zip -g <group> -n <app> --src artifacts/functrace.zip
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,25 +11,28 @@ package="$repo_root/artifacts/functrace.zip"
 staging="$(mktemp -d)"
 trap 'rm -rf "$staging"' EXIT
 
-cd "$repo_root"
-dotnet publish FuncTrace.Functions --configuration Release --runtime linux-x64 --self-contained true \
-  -p:PublishReadyToRun=true --nologo --verbosity quiet --output "$staging"
-cp -R deploy/functions/. "$staging/"
+for tool in zip unzip node; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "publish: needs '$tool' on PATH" >&2
+    exit 1
+  fi
+done
 
-# host.json names the executable the Functions host starts; it must be there and executable.
-executable="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["customHandler"]["description"]["defaultExecutablePath"])' "$staging/host.json")"
-if [ ! -x "$staging/$executable" ]; then
-  echo "publish: host.json names '$executable' but the published app has no such executable" >&2
-  exit 1
-fi
+cd "$repo_root"
+dotnet publish FuncTrace.Functions --configuration Release --nologo --verbosity quiet --output "$staging"
 
 mkdir -p "$(dirname "$package")"
 rm -f "$package"
-# Info-ZIP keeps the Unix mode bits, so the executable stays executable when the host unpacks the zip.
+# "." rather than "*": the worker SDK's .azurefunctions/ folder (named in extensions.json) must go in too.
 (cd "$staging" && zip -q -r -X "$package" .)
 
-if ! zipinfo "$package" "$executable" | grep -q '^-rwx'; then
-  echo "publish: $executable lost its executable bit in $package" >&2
-  exit 1
-fi
-echo "Package: $package ($(du -h "$package" | cut -f1))"
+# What the Functions host looks for at the root, and every assembly extensions.json points it at.
+listing="$(unzip -Z1 "$package")"
+hint_paths="$(node -e 'for (const e of require(process.argv[1]).extensions) console.log(e.hintPath.replace(/^\.\//, ""))' "$staging/extensions.json")"
+for entry in host.json functions.metadata worker.config.json extensions.json FuncTrace.Functions.dll $hint_paths; do
+  if ! grep -qxF "$entry" <<<"$listing"; then
+    echo "publish: $package has no $entry at its root" >&2
+    exit 1
+  fi
+done
+echo "Package: $package ($(du -h "$package" | cut -f1), $(grep -c . <<<"$listing") files)"

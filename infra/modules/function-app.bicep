@@ -1,12 +1,23 @@
-// A Flex Consumption (FC1) plan and the Function App running FuncTrace as a custom handler. The runtime comes
-// from functionAppConfig, so there is no FUNCTIONS_WORKER_RUNTIME or FUNCTIONS_EXTENSION_VERSION app setting.
+// A Flex Consumption (FC1) plan and the Function App running FuncTrace on the .NET 10 isolated worker. The runtime
+// comes from functionAppConfig, so there is no FUNCTIONS_WORKER_RUNTIME or FUNCTIONS_EXTENSION_VERSION app setting.
+import { Tags, StorageEndpoints } from 'types.bicep'
+
 param name string
 param planName string
 param location string
-param tags object
+param tags Tags
 param identityId string
-param storageBlobEndpoint string
+param identityClientId string
+param storage StorageEndpoints
 param deploymentContainerName string
+param applicationInsightsConnectionString string
+param storagePrefix string
+@secure()
+param adminApiKey string
+param llmEndpoint string
+param llmModel string
+@secure()
+param llmApiKey string
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
@@ -16,8 +27,68 @@ param maximumInstanceCount int
   4096
 ])
 param instanceMemoryMB int
-@secure()
-param appSettings object
+
+// Exactly the settings the Functions host and the app read; everything else keeps the app's default
+// (local.settings.sample.json lists them). Empty LLM values mean "not configured" to the app.
+var appSettings = [
+  // The host's and the app's storage: identity-based, the user-assigned identity, the three endpoints.
+  {
+    name: 'AzureWebJobsStorage__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'AzureWebJobsStorage__clientId'
+    value: identityClientId
+  }
+  {
+    name: 'AzureWebJobsStorage__blobServiceUri'
+    value: storage.blob
+  }
+  {
+    name: 'AzureWebJobsStorage__queueServiceUri'
+    value: storage.queue
+  }
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri'
+    value: storage.table
+  }
+  // Telemetry from the host and the worker (Microsoft.Azure.Functions.Worker.ApplicationInsights), with Entra ID.
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: applicationInsightsConnectionString
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+    value: 'ClientId=${identityClientId};Authorization=AAD'
+  }
+  // DefaultAzureCredential (the LLM client's Entra ID token) picks the user-assigned identity by this.
+  {
+    name: 'AZURE_CLIENT_ID'
+    value: identityClientId
+  }
+  // Also resolves the queue triggers' %FuncTrace:StoragePrefix%-... queue names, which have no default.
+  {
+    name: 'FuncTrace__StoragePrefix'
+    value: storagePrefix
+  }
+  {
+    name: 'FuncTrace__AdminApiKey'
+    value: adminApiKey
+  }
+  {
+    name: 'FuncTrace__Llm__Endpoint'
+    value: llmEndpoint
+  }
+  {
+    name: 'FuncTrace__Llm__Model'
+    value: llmModel
+  }
+  // Without a key the app asks the managed identity for an Entra ID token (Azure endpoints).
+  {
+    name: 'FuncTrace__Llm__ApiKey'
+    value: llmApiKey
+  }
+]
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -49,16 +120,13 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: [for setting in items(appSettings): {
-        name: setting.key
-        value: setting.value
-      }]
+      appSettings: appSettings
     }
     functionAppConfig: {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          value: '${storage.blob}${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
             userAssignedIdentityResourceId: identityId
@@ -70,8 +138,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         instanceMemoryMB: instanceMemoryMB
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }

@@ -1,8 +1,11 @@
-// Application Insights on a Log Analytics workspace. Local (key) auth is off: the app's identity sends telemetry.
+// Application Insights on a Log Analytics workspace. Local (key) auth is off: the app's identity sends telemetry,
+// the Functions host's and the worker's alike (both read APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
+import { Tags } from 'types.bicep'
+
 param logAnalyticsName string
 param applicationInsightsName string
 param location string
-param tags object
+param tags Tags
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName

@@ -1,7 +1,9 @@
 // Optional: an Azure OpenAI account with one model deployment, called by the app's identity (keys are off).
+import { Tags } from 'types.bicep'
+
 param name string
 param location string
-param tags object
+param tags Tags
 param deploymentName string
 param modelName string
 param modelVersion string

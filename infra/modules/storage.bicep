@@ -1,13 +1,29 @@
 // The one storage account: the Functions host's own state, the deployment package, and the app's tables,
 // queues and containers. Shared keys are off, so everything authenticates with Entra ID.
+import { Tags, StorageEndpoints } from 'types.bicep'
+
 @minLength(3)
 @maxLength(24)
 param name string
 param location string
-param tags object
-param tableNames array
-param queueNames array
-param containerNames array
+param tags Tags
+
+@description('FuncTrace__StoragePrefix: tables are named prefix + name, containers and queues prefix-name.')
+param prefix string
+param tables string[]
+param containers string[]
+@description('Each queue also gets its -poison queue, where the Functions host moves messages it gives up on.')
+param queues string[]
+@description('The blob container Flex Consumption deploys the app package to.')
+param deploymentContainerName string
+
+var containerNames = concat(map(containers, container => '${prefix}-${container}'), [
+  deploymentContainerName
+])
+var queueNames = flatten(map(queues, queue => [
+  '${prefix}-${queue}'
+  '${prefix}-${queue}-poison'
+]))
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -36,7 +52,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   name: 'default'
 }
 
-resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for container in containerNames: {
+resource blobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for container in containerNames: {
   parent: blobService
   name: container
   properties: {
@@ -49,7 +65,7 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-0
   name: 'default'
 }
 
-resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for queue in queueNames: {
+resource storageQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for queue in queueNames: {
   parent: queueService
   name: queue
 }]
@@ -59,12 +75,14 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-0
   name: 'default'
 }
 
-resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [for table in tableNames: {
+resource storageTables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [for table in tables: {
   parent: tableService
-  name: table
+  name: '${prefix}${table}'
 }]
 
 output name string = storage.name
-output blobEndpoint string = storage.properties.primaryEndpoints.blob
-output queueEndpoint string = storage.properties.primaryEndpoints.queue
-output tableEndpoint string = storage.properties.primaryEndpoints.table
+output endpoints StorageEndpoints = {
+  blob: storage.properties.primaryEndpoints.blob
+  queue: storage.properties.primaryEndpoints.queue
+  table: storage.properties.primaryEndpoints.table
+}
