@@ -95,8 +95,7 @@ module storage 'modules/storage.bicep' = {
     ]
     queues: [
       'score'
-      'views'
-      'intents'
+      'ingest'
     ]
     deploymentContainerName: deploymentContainerName
   }
