@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FuncTrace.Functions.Keys;
+using FuncTrace.Functions.Review;
 using FuncTrace.Functions.Shared.Storage;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,7 @@ public static class FuncTraceServices
 
         // Features.
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<ReviewAssets>();
         return services;
     }
 
