@@ -45,6 +45,7 @@ public static class FuncTraceServices
 
         // Features.
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<StreamTokenService>();
         services.AddSingleton<ReviewAssets>();
         return services;
     }
