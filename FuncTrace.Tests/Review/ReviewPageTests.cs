@@ -30,6 +30,18 @@ public sealed partial class ReviewPageTests(FuncTraceApp app) : IClassFixture<Fu
     }
 
     [Fact]
+    public async Task TheAddressWithATrailingSlashIsThePageToo()
+    {
+        using var client = app.ClientWithKey(null);
+
+        using var response = await client.GetAsync("/review/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Assets.Page.Content, await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal("no-cache", response.Headers.CacheControl!.ToString());
+    }
+
+    [Fact]
     public async Task ThePageAndItsAssetsForbidInlineScriptAndEveryOtherOrigin()
     {
         using var client = app.ClientWithKey(null);

@@ -7,10 +7,10 @@ export const SERIES_COLOURS = 8;
 
 /**
  * Draws into `container`: `labels` along the x axis, `series` [{name, values}] stacked in each bar.
- * `labelEvery` thins the x labels; `format` writes values.
+ * `format` writes values; `integer` keeps the axis to whole numbers (counts).
  */
-export function barChart(container, { labels, series, title, format = short, labelEvery = 1 }) {
-  const draw = () => container.replaceChildren(render(container.clientWidth || 640, { labels, series, title, format, labelEvery }));
+export function barChart(container, { labels, series, title, format = short, integer = false }) {
+  const draw = () => container.replaceChildren(render(container.clientWidth || 640, { labels, series, title, format, integer }));
   container._chartObserver?.disconnect();
   const observer = new ResizeObserver(() => draw());
   observer.observe(container);
@@ -18,25 +18,27 @@ export function barChart(container, { labels, series, title, format = short, lab
   draw();
 }
 
-function render(width, { labels, series, title, format, labelEvery }) {
+function render(width, { labels, series, title, format, integer }) {
   const height = Math.max(180, Math.min(280, Math.round(width * 0.45)));
   const margin = { top: 12, right: 8, bottom: 28, left: 48 };
   const plotWidth = Math.max(10, width - margin.left - margin.right);
   const plotHeight = height - margin.top - margin.bottom;
   const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
-  const max = niceMax(Math.max(0, ...totals));
+  const max = integer ? Math.max(1, Math.ceil(niceMax(Math.max(0, ...totals)))) : niceMax(Math.max(0, ...totals));
+  const ticks = !integer ? 4 : max <= 4 ? max : [4, 5, 2].find((t) => max % t === 0) ?? 1;
   const band = plotWidth / Math.max(1, labels.length);
   const barWidth = Math.max(2, band * 0.72);
   const y = (value) => margin.top + plotHeight - (max === 0 ? 0 : (value / max) * plotHeight);
-  const every = Math.max(labelEvery, Math.ceil(labels.length / Math.max(1, Math.floor(plotWidth / 44))));
+  const labelWidth = 8 + 7 * Math.max(1, ...labels.map((label) => label.length));
+  const every = Math.max(1, Math.ceil(labels.length / Math.max(1, Math.floor(plotWidth / labelWidth))));
 
   const chart = svg('svg', { class: 'bar-chart', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': title });
   chart.append(svg('title', { text: title }));
-  for (let tick = 0; tick <= 4; tick++) {
-    const value = (max / 4) * tick;
+  for (let tick = 0; tick <= ticks; tick++) {
+    const value = (max / ticks) * tick;
     chart.append(
       svg('line', { class: 'grid', x1: margin.left, x2: width - margin.right, y1: y(value), y2: y(value) }),
-      svg('text', { class: 'axis', x: margin.left - 6, y: y(value) + 4, 'text-anchor': 'end', text: format(value) }));
+      svg('text', { class: 'axis', x: margin.left - 6, y: y(value) + 4, 'text-anchor': 'end', text: integer ? String(Math.round(value)) : format(value) }));
   }
   labels.forEach((label, i) => {
     const x = margin.left + band * i + (band - barWidth) / 2;

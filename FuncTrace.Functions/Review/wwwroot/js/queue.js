@@ -19,6 +19,8 @@ const state = {
 };
 
 export function initQueue() {
+  // On a phone the filters start folded, so the claimed item is on the first screen.
+  if (window.matchMedia('(max-width: 47.99em)').matches) byId('filters-box').open = false;
   byId('queue-filters').addEventListener('submit', (event) => {
     event.preventDefault();
     refreshUpcoming();
@@ -97,9 +99,9 @@ async function refreshUpcoming() {
     const events = page.events ?? [];
     body.replaceChildren(...events.map((event) => h('tr', null,
       h('td', { text: when(event.timestamp) }),
-      h('td', { text: event.conversation_id }),
-      h('td', { text: event.event_type }),
-      h('td', { class: 'mono', text: event.id }))));
+      h('td', { class: 'text', text: event.conversation_id }),
+      h('td', { class: 'text', text: event.event_type }),
+      h('td', { class: 'mono hide-narrow', text: event.id }))));
     say(status, events.length === 0 ? 'Nothing is waiting for review with these filters.' : (page.next_cursor ? `The oldest ${events.length} shown; more are waiting.` : ''));
   } catch (error) {
     body.replaceChildren();

@@ -266,13 +266,13 @@ function renderResults() {
   byId('run-results').tBodies[0].replaceChildren(...rows.map((r) => h('tr', { class: typeof r.score === 'number' ? null : 'failed' },
     h('td', { text: r.id }),
     h('td', { text: typeof r.score === 'number' ? r.score : 'failed' }),
-    h('td', { text: typeof r.score === 'number' ? (r.reasoning ?? '') : (r.error ?? '') }))));
+    h('td', { class: 'text', text: typeof r.score === 'number' ? (r.reasoning ?? '') : (r.error ?? '') }))));
   const histogram = Array.from({ length: 10 }, (_, i) => scored().filter((r) => Math.round(r.score) === i + 1).length);
   barChart(byId('run-histogram'), {
     labels: histogram.map((_, i) => String(i + 1)),
     series: [{ name: 'tests', values: histogram }],
     title: `Score histogram: ${histogram.map((n, i) => `${i + 1}: ${n}`).join(', ')}`,
-    format: (n) => String(Math.round(n * 10) / 10),
+    integer: true,
   });
   renderProgress();
 }
