@@ -254,13 +254,19 @@ async function skip() {
   try {
     say(byId('verdict-status'), 'Skipping…');
     const next = await api(`/api/feedback/pending/claim${query(filters())}`, { method: 'POST' });
-    await api(`/api/feedback/pending/${segment(skipped.id)}/release`, { method: 'POST' });
+    let released = `Skipped ${skipped.id}; it is back in the queue.`;
+    try {
+      await api(`/api/feedback/pending/${segment(skipped.id)}/release`, { method: 'POST' });
+    } catch (error) {
+      // A lease that ran out (409) is back in the queue already; anything else is said, but the next item still shows.
+      if (!(error instanceof ApiError && error.status === 409)) released = `Skipped ${skipped.id}, but it could not be released (${error.message}); its lease runs out on its own.`;
+    }
     if (next === null) {
-      showEmpty(`Skipped ${skipped.id}; it is back in the queue, and nothing else is waiting.`);
+      showEmpty(`${released} Nothing else is waiting.`);
       return;
     }
     await showClaim(next);
-    say(byId('queue-status'), `Skipped ${skipped.id}; it is back in the queue.`);
+    say(byId('queue-status'), released);
   } catch (error) {
     say(byId('verdict-status'), `Could not skip: ${error.message}`);
   } finally {
