@@ -81,7 +81,7 @@ public static class HttpFunctionEndpoints
             return context => context.RequestAborted;
         }
         var name = parameter.Name!;
-        if (!function.Route.Contains("{" + name, StringComparison.OrdinalIgnoreCase))
+        if (!function.Route.Contains("{" + name, StringComparison.OrdinalIgnoreCase) && !function.Route.Contains("{*" + name, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException($"{function.Name}: parameter '{name}' is neither the trigger, a CancellationToken nor a route value of '{function.Route}'.");
         }

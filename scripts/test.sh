@@ -2,6 +2,14 @@
 # Runs every test against a real Azurite that this script starts on free ports and always stops.
 source "$(dirname "$0")/azurite.sh"
 
+# The reviewer page's browser tests drive Debian's chromium through Playwright; Playwright's own browser download is never used.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing chromium (apt-get)..."
+  sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 start_azurite "$(free_port)" "$(free_port)" "$(free_port)"
 export FUNCTRACE_TEST_STORAGE="$AzureWebJobsStorage"
 

@@ -72,7 +72,25 @@ public sealed partial class ApiKeyService
         {
             return new Caller("bootstrap", null, new HashSet<string>(StringComparer.Ordinal) { ApiRoles.Admin });
         }
-        var hashHex = Convert.ToHexString(hash);
+        return await ByHashAsync(Convert.ToHexString(hash), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The caller a key id stands for while the key exists: what a stream token names, so that revoking the key ends its
+    /// tokens too (within <see cref="CacheLifetime"/> on other instances).
+    /// </summary>
+    public async Task<Caller?> FindByIdAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(keyId) || !KeyIdPattern().IsMatch(keyId))
+        {
+            return null;
+        }
+        var idRow = (await _table.GetEntityIfExistsAsync<TableEntity>(ApiKeyRows.IdPartition, keyId, cancellationToken: cancellationToken).ConfigureAwait(false)).ValueOrNull();
+        return idRow?.GetString("Hash") is { } hashHex ? await ByHashAsync(hashHex, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    private async Task<Caller?> ByHashAsync(string hashHex, CancellationToken cancellationToken)
+    {
         var now = _time.GetUtcNow();
         if (_cache.TryGetValue(hashHex, out var cached) && cached.Expires > now)
         {

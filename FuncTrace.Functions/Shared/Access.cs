@@ -24,6 +24,13 @@ public sealed class AccessAttribute(Access access) : Attribute
 }
 
 /// <summary>
+/// An event stream (GET) that also opens with <c>?stream_token=</c> instead of a key header, for browsers' EventSource;
+/// the token stands for the key that asked for it (<c>POST api/stream-tokens</c>) and the function's access still applies.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class StreamTokenAttribute : Attribute;
+
+/// <summary>
 /// Marks the external trace face: its failures use <c>{"success": false, "error"}</c> instead of the envelope, and it
 /// answers 503 while <c>FuncTrace__ExternalTrace__Enabled</c> is false.
 /// </summary>

@@ -15,6 +15,7 @@ namespace FuncTrace.Functions.Shared;
 /// </summary>
 public sealed class ApiPipeline(
     ApiKeyService keys,
+    StreamTokenService streamTokens,
     Cors cors,
     RateLimits rateLimits,
     IOptions<ExternalTraceSwitch> externalTrace,
@@ -81,16 +82,21 @@ public sealed class ApiPipeline(
             rateLimits.CheckClient(context);
             return;
         }
-        if (presented is null)
+        var streamToken = function.AcceptsStreamToken && presented is null ? QueryParameters.Optional(context.Request, StreamTokenService.QueryParameter) : null;
+        if (presented is null && streamToken is null)
         {
             rateLimits.CheckClient(context);
             throw new FuncTraceException(ErrorCode.Unauthorized, "An API key is required: send it as 'X-API-Key: <key>' or 'Authorization: Bearer <key>'.");
         }
-        var caller = await keys.AuthenticateAsync(presented, context.RequestAborted);
+        var caller = streamToken is null
+            ? await keys.AuthenticateAsync(presented!, context.RequestAborted)
+            : await streamTokens.AuthenticateAsync(streamToken, context.Request.Path.Value ?? string.Empty, context.RequestAborted);
         if (caller is null)
         {
             rateLimits.CheckClient(context);
-            throw new FuncTraceException(ErrorCode.Unauthorized, "The API key is unknown or has been revoked.");
+            throw new FuncTraceException(ErrorCode.Unauthorized, streamToken is null
+                ? "The API key is unknown or has been revoked."
+                : "The stream token is not good for this stream: it has expired, belongs to another path, or its key was revoked. Ask for a new one with POST /api/stream-tokens.");
         }
         rateLimits.CheckKey(caller.KeyId);
         var allowed = function.Access switch

@@ -2,6 +2,7 @@ using System.Text.Json;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
+using FuncTrace.Functions.Review;
 using FuncTrace.Functions.Views;
 using FuncTrace.Functions.Shared.Storage;
 using Microsoft.Extensions.Azure;
@@ -45,8 +46,9 @@ public static class FuncTraceServices
         services.AddSingleton<RateLimits>();
         services.AddSingleton<ApiPipeline>();
 
-        // API keys, cached for 30 s.
+        // API keys, cached for 30 s, and the short-lived stream tokens an EventSource can carry.
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<StreamTokenService>();
 
         // Ingest: slots, their intents and the derived views they keep up to date.
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateOnStart();
@@ -68,6 +70,9 @@ public static class FuncTraceServices
         services.AddSingleton<ReviewLeases>();
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<FeedbackService>();
+
+        // The reviewer page's files.
+        services.AddSingleton<ReviewAssets>();
         return services;
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace FuncTrace.Functions.Shared;
 
 /// <summary>An HTTP-triggered function as its attributes declare it.</summary>
-public sealed record HttpFunction(string Name, MethodInfo Method, string Route, IReadOnlyList<string> Methods, Access Access, bool ExternalFace)
+public sealed record HttpFunction(string Name, MethodInfo Method, string Route, IReadOnlyList<string> Methods, Access Access, bool ExternalFace, bool AcceptsStreamToken = false)
 {
     public Type Class => Method.DeclaringType!;
 }
@@ -65,7 +65,12 @@ public sealed class FunctionCatalog
                 {
                     throw new InvalidOperationException($"HTTP function {name} lists no methods; name them (a function for every method is not wanted).");
                 }
-                http.Add(new HttpFunction(name, method, trigger.Route, verbs, access.Access, method.DeclaringType!.GetCustomAttribute<ExternalFaceAttribute>() is not null));
+                var streamToken = method.GetCustomAttribute<StreamTokenAttribute>() is not null;
+                if (streamToken && (access.Access == Access.Anonymous || verbs is not ["GET"]))
+                {
+                    throw new InvalidOperationException($"HTTP function {name}: a stream token opens only a GET that needs a key.");
+                }
+                http.Add(new HttpFunction(name, method, trigger.Route, verbs, access.Access, method.DeclaringType!.GetCustomAttribute<ExternalFaceAttribute>() is not null, streamToken));
             }
             else if (parameters.Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).FirstOrDefault(a => a is not null) is { } queueTrigger)
             {
