@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FuncTrace.Functions.Events;
+using FuncTrace.Functions.External;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
 using FuncTrace.Functions.Views;
@@ -68,6 +69,11 @@ public static class FuncTraceServices
         services.AddSingleton<ReviewLeases>();
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<FeedbackService>();
+
+        // The external trace face and the emails registered to use it.
+        services.AddOptions<ExternalTraceOptions>().BindConfiguration(ExternalTraceOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ExternalTraceOptions>, ExternalTraceOptionsValidator>();
+        services.AddSingleton<RegisteredUserService>();
         return services;
     }
 
