@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FuncTrace.Functions.Artifacts;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.External;
 using FuncTrace.Functions.Feedback;
@@ -69,6 +70,10 @@ public static class FuncTraceServices
         services.AddSingleton<ReviewLeases>();
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<FeedbackService>();
+
+        // Artifacts: files attached to events, in Blob Storage.
+        services.AddSingleton<ArtifactService>();
+        services.AddSingleton<ArtifactReader>();
 
         // The external trace face and the emails registered to use it.
         services.AddOptions<ExternalTraceOptions>().BindConfiguration(ExternalTraceOptions.Section).ValidateOnStart();
