@@ -1,5 +1,7 @@
 using System.Text.Json;
+using FuncTrace.Functions.Artifacts;
 using FuncTrace.Functions.Events;
+using FuncTrace.Functions.External;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
 using FuncTrace.Functions.Review;
@@ -73,6 +75,15 @@ public static class FuncTraceServices
 
         // The reviewer page's files.
         services.AddSingleton<ReviewAssets>();
+
+        // Artifacts: files attached to events, in Blob Storage.
+        services.AddSingleton<ArtifactService>();
+        services.AddSingleton<ArtifactReader>();
+
+        // The external trace face and the emails registered to use it.
+        services.AddOptions<ExternalTraceOptions>().BindConfiguration(ExternalTraceOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ExternalTraceOptions>, ExternalTraceOptionsValidator>();
+        services.AddSingleton<RegisteredUserService>();
         return services;
     }
 
