@@ -7,6 +7,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Events;
+using FuncTrace.Functions.Shared;
 using FuncTrace.Functions.Shared.Storage;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +22,7 @@ namespace FuncTrace.Functions.Artifacts;
 /// each upload commits only the blocks it staged, a blob never mixes two bodies.
 /// </para>
 /// </summary>
-public sealed class ArtifactService(BlobServiceClient blobs, StorageNames names, EventReader events, IOptions<EventOptions> options)
+public sealed class ArtifactService(BlobServiceClient blobs, StorageNames names, EventReader events, IOptions<EventOptions> options, IOptions<FuncTraceOptions> bodies)
 {
     /// <summary>The block size of a staged upload (and the largest upload sent as one request).</summary>
     public const int BlockSize = 4 * 1024 * 1024;
@@ -29,7 +30,7 @@ public sealed class ArtifactService(BlobServiceClient blobs, StorageNames names,
 
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(names.Container(StorageNames.ArtifactsContainer));
     private readonly long _maxBytes = options.Value.MaxArtifactBytes;
-    private readonly TimeSpan _idle = TimeSpan.FromSeconds(options.Value.ArtifactIdleSeconds);
+    private readonly TimeSpan _idle = TimeSpan.FromSeconds(bodies.Value.RequestBodyIdleSeconds);
 
     public async Task<ArtifactInfo> UploadAsync(string tenant, string eventId, string name, Stream body, string? contentType, long? declaredLength, CancellationToken cancellationToken = default)
     {
@@ -42,11 +43,11 @@ public sealed class ArtifactService(BlobServiceClient blobs, StorageNames names,
         }
         if (declaredLength > _maxBytes)
         {
-            throw UploadBody.TooLarge(_maxBytes);
+            throw TooLarge(_maxBytes);
         }
         var blob = _container.GetBlockBlobClient(ArtifactBlobs.Name(tenant, await ArtifactBlobs.SortKeyAsync(events, tenant, eventId, cancellationToken), name));
         var conditions = await StartingPointAsync(blob, cancellationToken);
-        using var reader = new UploadBody(body, _maxBytes, _idle, cancellationToken);
+        using var reader = new BoundedBody(body, _maxBytes, _idle, TooLarge, cancellationToken);
         try
         {
             var stored = await WriteAsync(blob, reader, new BlobHttpHeaders { ContentType = type }, conditions, cancellationToken);
@@ -60,7 +61,7 @@ public sealed class ArtifactService(BlobServiceClient blobs, StorageNames names,
     }
 
     /// <summary>A body shorter than a block is one Put Blob; a longer one is staged block by block, then committed.</summary>
-    private static async Task<BlobContentInfo> WriteAsync(BlockBlobClient blob, UploadBody reader, BlobHttpHeaders headers, BlobRequestConditions conditions, CancellationToken cancellationToken)
+    private static async Task<BlobContentInfo> WriteAsync(BlockBlobClient blob, BoundedBody reader, BlobHttpHeaders headers, BlobRequestConditions conditions, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
         try
@@ -111,4 +112,7 @@ public sealed class ArtifactService(BlobServiceClient blobs, StorageNames names,
     /// </summary>
     private static string BlockId(string upload, int index) =>
         Convert.ToBase64String(Encoding.ASCII.GetBytes(upload + index.ToString("D6", CultureInfo.InvariantCulture)));
+
+    public static FuncTraceException TooLarge(long maxBytes) =>
+        new(ErrorCode.PayloadTooLarge, $"The artifact is larger than {maxBytes} bytes.", new Dictionary<string, object?> { ["max_bytes"] = maxBytes });
 }

@@ -22,11 +22,6 @@ public sealed class EventOptions
     /// <summary>Largest artifact accepted by <c>PUT /api/events/{id}/artifacts/{name}</c>, in bytes.</summary>
     public long MaxArtifactBytes { get; set; } = 100L * 1024 * 1024;
 
-    /// <summary>
-    /// How long an artifact upload may send nothing before it is refused with 408. Kestrel's minimum data rate averages
-    /// over the whole body, so a client that sent megabytes quickly and then stopped would otherwise hold on for hours.
-    /// </summary>
-    public int ArtifactIdleSeconds { get; set; } = 30;
 
     public IReadOnlySet<string> ReviewTypes() =>
         ReviewEventTypes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
@@ -56,10 +51,6 @@ public sealed class EventOptionsValidator : IValidateOptions<EventOptions>
         if (options.MaxArtifactBytes is < 1 or > 5L * 1024 * 1024 * 1024)
         {
             failures.Add("FuncTrace__Events__MaxArtifactBytes must be between 1 and 5 GiB.");
-        }
-        if (options.ArtifactIdleSeconds is < 1 or > 600)
-        {
-            failures.Add("FuncTrace__Events__ArtifactIdleSeconds must be between 1 and 600.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

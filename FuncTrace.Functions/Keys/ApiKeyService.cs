@@ -191,9 +191,10 @@ public sealed partial class ApiKeyService
     public static string ValidateTenant(string? tenant)
     {
         Validation.Required(tenant, "tenant", 64);
-        if (!TenantPattern().IsMatch(tenant!))
+        // Only dots would read as a path segment ("." or "..") in the blob names tenants are part of.
+        if (!TenantPattern().IsMatch(tenant!) || tenant!.All(c => c == '.'))
         {
-            throw FuncTraceException.Validation("'tenant' may hold only letters, digits, '.', '_' and '-'.", "tenant");
+            throw FuncTraceException.Validation("'tenant' may hold only letters, digits, '.', '_' and '-', and not dots alone.", "tenant");
         }
         return tenant!;
     }

@@ -14,6 +14,9 @@ public sealed class FuncTraceOptions
     /// <summary>Largest JSON request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>How long a request body (JSON or an artifact upload) may send nothing before it is refused with 408.</summary>
+    public int RequestBodyIdleSeconds { get; set; } = 30;
+
     /// <summary>
     /// Begins every table, queue and container name, so deployments can share an account. Required: the queue
     /// triggers name their queues as <c>%FuncTrace:StoragePrefix%-…</c>, which the Functions host resolves from this
@@ -36,6 +39,10 @@ public sealed partial class FuncTraceOptionsValidator : IValidateOptions<FuncTra
         if (options.MaxRequestBodyBytes is < 1024 or > 100L * 1024 * 1024)
         {
             failures.Add("FuncTrace__MaxRequestBodyBytes must be between 1024 and 104857600.");
+        }
+        if (options.RequestBodyIdleSeconds is < 1 or > 600)
+        {
+            failures.Add("FuncTrace__RequestBodyIdleSeconds must be between 1 and 600.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -69,22 +69,24 @@ public static class JsonBody
         {
             throw new FuncTraceException(ErrorCode.UnsupportedMediaType, "Send the body as JSON with 'Content-Type: application/json'.");
         }
-        var maxBytes = request.HttpContext.RequestServices.GetRequiredService<IOptions<FuncTraceOptions>>().Value.MaxRequestBodyBytes;
+        var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<FuncTraceOptions>>().Value;
+        var maxBytes = options.MaxRequestBodyBytes;
         if (request.ContentLength > maxBytes)
         {
             throw TooLarge(maxBytes);
         }
 
         using var buffer = new MemoryStream();
+        using var body = new BoundedBody(request.Body, maxBytes, TimeSpan.FromSeconds(options.RequestBodyIdleSeconds), TooLarge, request.HttpContext.RequestAborted);
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        while ((read = await body.FillAsync(chunk)) > 0)
         {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw TooLarge(maxBytes);
-            }
             buffer.Write(chunk, 0, read);
+            if (read < chunk.Length)
+            {
+                break;
+            }
         }
         if (buffer.Length == 0)
         {

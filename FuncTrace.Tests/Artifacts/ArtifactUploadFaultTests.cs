@@ -1,3 +1,4 @@
+using FuncTrace.Functions.Shared;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -51,7 +52,7 @@ public sealed class ArtifactUploadFaultTests(FuncTraceApp app) : IClassFixture<F
     [Fact]
     public async Task AnUploadThatStopsAfterSeveralBlocksWereStagedIsARequestTimeoutAndCommitsNothing()
     {
-        await using var quick = FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["FuncTrace:Events:ArtifactIdleSeconds"] = "2" });
+        await using var quick = FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["FuncTrace:RequestBodyIdleSeconds"] = "2" });
         await quick.StartAsync();
         using var tenant = await TenantClients.CreateAsync(quick);
         var eventId = await NewEventAsync(tenant);
@@ -127,10 +128,10 @@ public sealed class ArtifactUploadFaultTests(FuncTraceApp app) : IClassFixture<F
     [InlineData(601)]
     public void AnIdleLimitThatCannotWorkIsRefusedAtStart(int seconds)
     {
-        var result = new EventOptionsValidator().Validate(null, new EventOptions { ArtifactIdleSeconds = seconds });
+        var result = new FuncTraceOptionsValidator().Validate(null, new FuncTraceOptions { StoragePrefix = "valid", RequestBodyIdleSeconds = seconds });
 
         Assert.True(result.Failed);
-        Assert.Contains("FuncTrace__Events__ArtifactIdleSeconds", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("FuncTrace__RequestBodyIdleSeconds", result.FailureMessage, StringComparison.Ordinal);
     }
 
     private static Task<RawHttp.Answer> StallAsync(FuncTraceApp host, TenantClients tenant, string eventId, string name, string framing, byte[] sent) =>

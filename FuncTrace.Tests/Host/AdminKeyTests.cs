@@ -138,6 +138,7 @@ public sealed class AdminKeyTests(FuncTraceApp app) : IClassFixture<FuncTraceApp
     [InlineData("""{"tenant":"t1"}""", "roles")]
     [InlineData("""{"tenant":"t1","roles":["superuser"]}""", "roles")]
     [InlineData("""{"tenant":"bad/tenant","roles":["ingest"]}""", "tenant")]
+    [InlineData("""{"tenant":"..","roles":["ingest"]}""", "tenant")]
     [InlineData("""{"tenant":"t1","roles":"ingest"}""", "roles")]
     [InlineData("""{"tenant":42,"roles":["ingest"]}""", "tenant")]
     public async Task InvalidKeyRequestsAreRejectedNamingTheField(string json, string field)

@@ -1,12 +1,14 @@
 using FuncTrace.Domain.Errors;
 
-namespace FuncTrace.Functions.Artifacts;
+namespace FuncTrace.Functions.Shared;
 
 /// <summary>
-/// Reads an upload's body block by block, counting it: it fails with 413 the moment the body passes the limit (so no
-/// more than one block is ever held), and with 408 when the body stops arriving for <c>idle</c>.
+/// Reads a request body block by block, counting it: it fails with 413 (<paramref name="tooLarge"/>) the moment the body
+/// passes the limit, so no more than one block is ever held, and with 408 when the body stops arriving for
+/// <paramref name="idle"/> (<c>FuncTrace__RequestBodyIdleSeconds</c>) — Kestrel's own minimum data rate is an average over
+/// the whole body, so a fast start would buy a stalled client hours.
 /// </summary>
-public sealed class UploadBody(Stream body, long maxBytes, TimeSpan idle, CancellationToken cancellationToken) : IDisposable
+public sealed class BoundedBody(Stream body, long maxBytes, TimeSpan idle, Func<long, FuncTraceException> tooLarge, CancellationToken cancellationToken) : IDisposable
 {
     private readonly CancellationTokenSource _idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -27,7 +29,7 @@ public sealed class UploadBody(Stream body, long maxBytes, TimeSpan idle, Cancel
             Total += read;
             if (Total > maxBytes)
             {
-                throw TooLarge(maxBytes);
+                throw tooLarge(maxBytes);
             }
         }
         return filled;
@@ -51,9 +53,6 @@ public sealed class UploadBody(Stream body, long maxBytes, TimeSpan idle, Cancel
             _idle.CancelAfter(Timeout.InfiniteTimeSpan);
         }
     }
-
-    public static FuncTraceException TooLarge(long maxBytes) =>
-        new(ErrorCode.PayloadTooLarge, $"The artifact is larger than {maxBytes} bytes.", new Dictionary<string, object?> { ["max_bytes"] = maxBytes });
 
     public void Dispose() => _idle.Dispose();
 }

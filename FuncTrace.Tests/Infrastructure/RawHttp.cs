@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace FuncTrace.Tests.Artifacts;
+namespace FuncTrace.Tests.Infrastructure;
 
 /// <summary>
 /// An HTTP/1.1 request written by hand over a socket, for what no well-behaved client sends: a body that stops
