@@ -10,6 +10,8 @@ namespace FuncTrace.Functions.Conversations;
 /// </summary>
 public static class ConversationRows
 {
+    private static readonly string[] Counts = ["EventCount", "MessageCount", "PromptTokens", "CompletionTokens", "TotalTokens"];
+
     /// <summary>The summary after <paramref name="events"/> of a slot, starting from <paramref name="existing"/> (null: the first).</summary>
     public static TableEntity Fold(string partition, string conversationId, TableEntity? existing, IEnumerable<ViewItem> events)
     {
@@ -64,14 +66,30 @@ public static class ConversationRows
         return row;
     }
 
-    private static TableEntity Started(string partition, string conversationId) => new(partition, ViewKeys.Summary(conversationId))
+    /// <summary>
+    /// A summary written before the views have built one (a conversation archived in its first second): what folding
+    /// again cannot change — times, title, preview, owner — from <paramref name="provisional"/>, and
+    /// the counts at zero, since the views will still count every one of its events into it.
+    /// </summary>
+    public static TableEntity Placeholder(TableEntity provisional)
     {
-        ["ConversationId"] = conversationId,
-        ["EventCount"] = 0L,
-        ["MessageCount"] = 0L,
-        ["PromptTokens"] = 0L,
-        ["CompletionTokens"] = 0L,
-        ["TotalTokens"] = 0L,
-        ["Archived"] = false,
-    };
+        ArgumentNullException.ThrowIfNull(provisional);
+        var row = new TableEntity(provisional);
+        foreach (var count in Counts)
+        {
+            row[count] = 0L;
+        }
+        return row;
+    }
+
+    private static TableEntity Started(string partition, string conversationId)
+    {
+        var summary = new TableEntity(partition, ViewKeys.Summary(conversationId)) { ["ConversationId"] = conversationId, ["Archived"] = false };
+        foreach (var count in Counts)
+        {
+            summary[count] = 0L;
+        }
+        return summary;
+    }
+
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FuncTrace.Functions.Conversations;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
@@ -68,6 +69,9 @@ public static class FuncTraceServices
         services.AddSingleton<ReviewLeases>();
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<FeedbackService>();
+
+        // The faces over them: conversations.
+        services.AddSingleton<ConversationService>();
         return services;
     }
 
