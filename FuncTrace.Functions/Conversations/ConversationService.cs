@@ -4,6 +4,7 @@ using FuncTrace.Domain;
 using FuncTrace.Domain.Concurrency;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Events;
+using FuncTrace.Functions.Sessions;
 using FuncTrace.Functions.Shared.Storage;
 using FuncTrace.Functions.Views;
 
@@ -24,6 +25,7 @@ public sealed class ConversationService(TableServiceClient tables, StorageNames 
     private const string ListEnd = "a}";
 
     private readonly TableClient _views = tables.GetTableClient(names.Table(StorageNames.ViewsTable));
+    private readonly TableClient _events = tables.GetTableClient(names.Table(StorageNames.EventsTable));
 
     /// <summary>
     /// Newest activity first: each partition's list rows are read from the cursor on (at most a page and one more each)
@@ -117,14 +119,21 @@ public sealed class ConversationService(TableServiceClient tables, StorageNames 
         return row?.GetString("ConversationId") == conversationId ? row : null;
     }
 
-    /// <summary>The summary the views will build, folded now from the first events; null when there are none.</summary>
+    /// <summary>The summary the views will build, folded now from the session's row and the first events; null when there are neither.</summary>
     private async Task<TableEntity?> ProvisionalAsync(string tenant, string conversationId, CancellationToken cancellationToken)
     {
         if (!EventValidation.IsConversationId(conversationId))
         {
             return null;
         }
-        var items = (await events.FirstRowsAsync(tenant, conversationId, ProvisionalEvents, cancellationToken)).Select(row => EventRows.ToViewItem(tenant, row)).ToList();
+        var session = SessionRows.GetAsync(_events, tenant, conversationId, cancellationToken);
+        var first = events.FirstRowsAsync(tenant, conversationId, ProvisionalEvents, cancellationToken);
+        await Task.WhenAll(session, first);
+        var items = (await first).Select(row => EventRows.ToViewItem(tenant, row)).ToList();
+        if (await session is { } row)
+        {
+            items.Add(SessionRows.ToViewItem(tenant, row));
+        }
         return items.Count == 0 ? null : ConversationRows.Fold(ViewKeys.ConversationPartition(tenant, conversationId), conversationId, null, items);
     }
 

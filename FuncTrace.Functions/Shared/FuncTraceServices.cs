@@ -3,6 +3,7 @@ using FuncTrace.Functions.Conversations;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
+using FuncTrace.Functions.Sessions;
 using FuncTrace.Functions.Views;
 using FuncTrace.Functions.Shared.Storage;
 using Microsoft.Extensions.Azure;
@@ -70,8 +71,12 @@ public static class FuncTraceServices
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<FeedbackService>();
 
-        // The faces over them: conversations.
+        // The faces over them: conversations, sessions and their live tail.
         services.AddSingleton<ConversationService>();
+        services.AddSingleton<SessionService>();
+        services.AddSingleton<SessionEvents>();
+        services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>();
         return services;
     }
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Data.Tables;
+using FuncTrace.Functions.Events;
 using FuncTrace.Functions.Shared.Storage;
 using FuncTrace.Functions.Views;
 using FuncTrace.Tests.Infrastructure;
@@ -66,6 +68,42 @@ public sealed class ConversationBeforeTheViewsTests(ConversationBeforeTheViewsTe
         var row = Assert.Single(all.GetProperty("conversations").EnumerateArray());
         Assert.Equal(3, row.GetProperty("event_count").GetInt64());
         Assert.Empty(ConversationTests.Ids(listed));
+    }
+
+    [Fact]
+    public async Task ANewSessionIsAConversationAtOnceAndListedOnceTheViewsHaveIt()
+    {
+        using var tenant = await TenantClients.CreateAsync(app);
+        using var created = await tenant.Ingest.PostAsJsonAsync("/api/sessions", new { name = "Support chat", metadata = new { channel = "web" } });
+        var id = (await ApiAssert.JsonAsync(created, HttpStatusCode.Created)).GetProperty("session_id").GetString();
+
+        var before = (await tenant.Ingest.GetFromJsonAsync<JsonElement>($"/api/conversations/{id}")).GetProperty("conversation");
+        await ApplyQueuedViewsUntilAsync(tenant, "/api/conversations", l => ConversationTests.Ids(l).Contains(id));
+
+        var listed = Assert.Single((await tenant.Ingest.GetFromJsonAsync<JsonElement>("/api/conversations")).GetProperty("conversations").EnumerateArray());
+        foreach (var summary in new[] { before, listed })
+        {
+            Assert.Equal("Support chat", summary.GetProperty("name").GetString());
+            Assert.Equal("web", summary.GetProperty("metadata").GetProperty("channel").GetString());
+            Assert.Equal(0, summary.GetProperty("event_count").GetInt64());
+            Assert.True(summary.GetProperty("created_at").TryGetDateTimeOffset(out _));
+        }
+    }
+
+    [Fact]
+    public async Task RecoveringASlotRebuildsTheSummaryOfASessionItStarted()
+    {
+        using var tenant = await TenantClients.CreateAsync(app);
+        using var created = await tenant.Ingest.PostAsJsonAsync("/api/sessions", new { name = "recovered" });
+        var id = (await ApiAssert.JsonAsync(created, HttpStatusCode.Created)).GetProperty("session_id").GetString()!;
+        var row = (await app.Table(StorageNames.EventsTable).GetEntityAsync<TableEntity>(EventKeys.ConversationPartition(tenant.Tenant, id), EventKeys.SessionRow)).Value;
+
+        // The instance that created it died before queuing the slot's work: its intent is all recovery has.
+        await app.Services.GetRequiredService<SlotRecovery>().RecoverAsync(new SlotIntent(row.GetString("Slot"), [row.PartitionKey]), CancellationToken.None);
+
+        var listed = Assert.Single((await tenant.Ingest.GetFromJsonAsync<JsonElement>("/api/conversations")).GetProperty("conversations").EnumerateArray());
+        Assert.Equal(id, listed.GetProperty("conversation_id").GetString());
+        Assert.Equal("recovered", listed.GetProperty("name").GetString());
     }
 
     /// <summary>Applies whatever views work is queued (any test's: applying it is what the function does) until <paramref name="ready"/> holds.</summary>
