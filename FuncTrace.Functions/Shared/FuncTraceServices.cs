@@ -4,6 +4,7 @@ using FuncTrace.Functions.Events;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
 using FuncTrace.Functions.Sessions;
+using FuncTrace.Functions.Status;
 using FuncTrace.Functions.Views;
 using FuncTrace.Functions.Shared.Storage;
 using Microsoft.Extensions.Azure;
@@ -71,12 +72,13 @@ public static class FuncTraceServices
         services.AddSingleton<ReviewQueue>();
         services.AddSingleton<FeedbackService>();
 
-        // The faces over them: conversations, sessions and their live tail.
+        // The faces over them: conversations, sessions and their live tail, status.
         services.AddSingleton<ConversationService>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<SessionEvents>();
         services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>();
+        services.AddSingleton<StatusService>();
         return services;
     }
 
