@@ -51,6 +51,14 @@ public static class EventKeys
         return Time(timestamp) + Hash(conversationId) + Encode(random);
     }
 
+    /// <summary>A new session id: 10 characters of the time, then 16 random ones (80 bits), so ids sort by creation and never repeat.</summary>
+    public static string NewSessionId(DateTimeOffset now)
+    {
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        return Time(now) + Encode(random);
+    }
+
     /// <summary>The sort key of a client-chosen id: deterministic, so a replay lands on the same row.</summary>
     public static string SortKeyFor(string clientId, DateTimeOffset timestamp, string conversationId) =>
         Time(timestamp) + Hash(conversationId) + Hash("id\n" + clientId);

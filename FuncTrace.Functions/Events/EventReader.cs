@@ -83,6 +83,15 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
         return new EventPage(await ReadAllAsync(page, cancellationToken), next);
     }
 
+    /// <summary>A conversation's first event rows, oldest first, as stored (to fold what the views have not folded yet).</summary>
+    public async Task<IReadOnlyList<TableEntity>> FirstRowsAsync(string tenant, string conversationId, int limit, CancellationToken cancellationToken = default)
+    {
+        var conversation = EventValidation.ValidateConversationId(conversationId);
+        var rows = await OldestFirstAsync(EventKeys.ConversationPartition(tenant, conversation), conversation, null,
+            EventKeys.EventPrefix, EventKeys.EventPrefix[..^1] + "}", limit, cancellationToken);
+        return rows.Take(limit).ToList();
+    }
+
     /// <summary>Up to <paramref name="limit"/> + 1 rows from <paramref name="from"/> (inclusive) on, so the caller knows whether more follow.</summary>
     private async Task<List<TableEntity>> OldestFirstAsync(string partition, string conversation, string? type, string from, string upper, int limit, CancellationToken cancellationToken)
     {

@@ -27,13 +27,24 @@ public sealed class EventService(
     private readonly IReadOnlySet<string> _reviewTypes = options.Value.ReviewTypes();
     private readonly int _blobThreshold = options.Value.DataBlobThresholdBytes;
 
+    /// <summary>
+    /// Writes a new event's row — alone, or with rows of its partition that belong with it in one transaction (a session
+    /// numbers its events so) — and returns the row as stored. A 409 means the row exists: a replay.
+    /// </summary>
+    public delegate Task<TableEntity> RowWrite(TableEntity row, CancellationToken cancellationToken);
+
     /// <summary>Stores the event; a replay of the same id and body returns the stored one with <c>Created = false</c>.</summary>
-    public async Task<(EventRecord Event, bool Created)> CreateAsync(string tenant, NewEvent item, CancellationToken cancellationToken = default)
+    public Task<(EventRecord Event, bool Created)> CreateAsync(string tenant, NewEvent item, CancellationToken cancellationToken = default) =>
+        CreateAsync(tenant, item, AddAloneAsync, cancellationToken);
+
+    /// <summary>Stores the event through <paramref name="write"/>, with the same idempotency, replay and slot rules.</summary>
+    public async Task<(EventRecord Event, bool Created)> CreateAsync(string tenant, NewEvent item, RowWrite write, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(write);
         var prepared = await PrepareAsync(tenant, item, cancellationToken);
         if (prepared.ClientId is null)
         {
-            return await InsertAsync(tenant, prepared, cancellationToken);
+            return await InsertAsync(tenant, prepared, write, cancellationToken);
         }
         try
         {
@@ -41,9 +52,15 @@ public sealed class EventService(
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            return (await CompleteReplayAsync(tenant, prepared, cancellationToken), false);
+            return (await CompleteReplayAsync(tenant, prepared, write, cancellationToken), false);
         }
-        return await InsertAsync(tenant, prepared, cancellationToken);
+        return await InsertAsync(tenant, prepared, write, cancellationToken);
+    }
+
+    private async Task<TableEntity> AddAloneAsync(TableEntity row, CancellationToken cancellationToken)
+    {
+        await _events.AddEntityAsync(row, cancellationToken);
+        return row;
     }
 
     /// <summary>
@@ -153,7 +170,7 @@ public sealed class EventService(
     {
         try
         {
-            return BatchItemResult.Stored(index, await CompleteReplayAsync(tenant, prepared, cancellationToken), created: false);
+            return BatchItemResult.Stored(index, await CompleteReplayAsync(tenant, prepared, AddAloneAsync, cancellationToken), created: false);
         }
         catch (FuncTraceException conflict)
         {
@@ -162,14 +179,14 @@ public sealed class EventService(
     }
 
     /// <summary>The insert of a new event's row, enlisted in a slot; an existing row is a replay (or a conflict).</summary>
-    private async Task<(EventRecord Event, bool Created)> InsertAsync(string tenant, Prepared prepared, CancellationToken cancellationToken)
+    private async Task<(EventRecord Event, bool Created)> InsertAsync(string tenant, Prepared prepared, RowWrite write, CancellationToken cancellationToken)
     {
         var ticket = await journal.EnlistAsync([prepared.PartitionKey], prepared.ViewBytes, cancellationToken);
         var row = prepared.Row(tenant, ticket.Slot);
         try
         {
             // Not the request's token: a client that hangs up must not leave the write half-known.
-            await _events.AddEntityAsync(row, CancellationToken.None);
+            row = await write(row, CancellationToken.None);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -187,14 +204,14 @@ public sealed class EventService(
             throw;
         }
         ticket.Complete([EventRows.ToViewItem(tenant, row)]);
-        return (prepared.Record, true);
+        return (prepared.Record with { Sequence = row.GetInt64("Sequence") }, true);
     }
 
     /// <summary>
     /// A client id whose pointer exists: the same body is a replay. If the first attempt stored its pointer but not its
     /// event (it died in between), the event is written now, from the time and sort key the pointer kept.
     /// </summary>
-    private async Task<EventRecord> CompleteReplayAsync(string tenant, Prepared prepared, CancellationToken cancellationToken)
+    private async Task<EventRecord> CompleteReplayAsync(string tenant, Prepared prepared, RowWrite write, CancellationToken cancellationToken)
     {
         var pointer = (await _events.GetEntityIfExistsAsync<TableEntity>(EventKeys.PointerPartition(tenant, prepared.ClientId!), prepared.ClientId!, cancellationToken: cancellationToken)).ValueOrNull()
             ?? throw FuncTraceException.Conflict($"Event '{prepared.Record.Id}' could not be stored; retry.");
@@ -207,7 +224,7 @@ public sealed class EventService(
         {
             return await reader.ReadAsync(stored, cancellationToken);
         }
-        return (await InsertAsync(tenant, original, cancellationToken)).Event;
+        return (await InsertAsync(tenant, original, write, cancellationToken)).Event;
     }
 
     /// <summary>A generated-shape id whose row exists: the same body is a replay.</summary>

@@ -71,6 +71,11 @@ public static class EventValidation
         }
     }
 
+    /// <summary>Whether <paramref name="conversationId"/> could name a conversation (what <see cref="ValidateConversationId"/> accepts).</summary>
+    public static bool IsConversationId(string? conversationId) =>
+        !string.IsNullOrWhiteSpace(conversationId) && conversationId.Length <= MaxConversationIdLength
+        && conversationId.AsSpan().IndexOfAny("/\\#?") < 0 && !conversationId.Any(char.IsControl);
+
     /// <summary>Whether <paramref name="conversationId"/> can name a conversation; throws a validation error naming the field if not.</summary>
     public static string ValidateConversationId(string? conversationId, string field = "conversation_id") =>
         Validation.KeySafe(conversationId, field, MaxConversationIdLength);

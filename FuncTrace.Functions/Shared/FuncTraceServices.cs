@@ -1,10 +1,17 @@
 using System.Text.Json;
 using FuncTrace.Functions.Artifacts;
+
+using FuncTrace.Domain.Usage;
+using FuncTrace.Functions.Conversations;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.External;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
 using FuncTrace.Functions.Review;
+
+using FuncTrace.Functions.Sessions;
+using FuncTrace.Functions.Status;
+using FuncTrace.Functions.Usage;
 using FuncTrace.Functions.Views;
 using FuncTrace.Functions.Shared.Storage;
 using Microsoft.Extensions.Azure;
@@ -84,6 +91,17 @@ public static class FuncTraceServices
         services.AddOptions<ExternalTraceOptions>().BindConfiguration(ExternalTraceOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ExternalTraceOptions>, ExternalTraceOptionsValidator>();
         services.AddSingleton<RegisteredUserService>();
+
+        // The faces over them: conversations, sessions and their live tail, usage and cost, status.
+        services.AddSingleton<ConversationService>();
+        services.AddSingleton<SessionService>();
+        services.AddSingleton<SessionEvents>();
+        services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>();
+        services.AddOptions<PricingOptions>().BindConfiguration(PricingOptions.Section);
+        services.AddSingleton(sp => new ModelPrices(sp.GetRequiredService<IOptions<PricingOptions>>().Value));
+        services.AddSingleton<UsageReader>();
+        services.AddSingleton<StatusService>();
         return services;
     }
 

@@ -78,7 +78,7 @@ internal sealed class ActivityPlan(string slot, int shard, int ownShard, IReadOn
         var rows = Buckets(events, chunkIndex).Count() + 1;
         if (own)
         {
-            rows += events.Where(HasUsage).SelectMany(e => new[] { ViewKeys.UsageDay(e.Timestamp, e.User, e.Model), ViewKeys.UsageMonth(e.Timestamp, e.User, e.Model) }).Distinct(StringComparer.Ordinal).Count();
+            rows += events.Where(HasUsage).SelectMany(e => new[] { ViewKeys.UsageDay(e.Timestamp, UsageUser(e), e.Model), ViewKeys.UsageMonth(e.Timestamp, UsageUser(e), e.Model) }).Distinct(StringComparer.Ordinal).Count();
             rows += candidate.Where(i => i.Kind == ViewItemKind.Verdict).Select(i => ViewKeys.VerdictsOn(i.Timestamp)).Distinct(StringComparer.Ordinal).Count();
         }
         // A verdict may rewrite (or delete) one part of its review bucket and delete its lease.
@@ -118,16 +118,19 @@ internal sealed class ActivityPlan(string slot, int shard, int ownShard, IReadOn
 
     private static bool HasUsage(ViewItem item) => item.HasUsage || item.Model is not null;
 
+    /// <summary>Users are email addresses: one user's usage is one line whatever the case it was sent in.</summary>
+    private static string? UsageUser(ViewItem item) => item.User?.ToLowerInvariant();
+
     private static async Task<List<TableTransactionAction>> UsageAsync(ViewWriter.RowSource rows, IReadOnlyList<ViewItem> events)
     {
         var actions = new List<TableTransactionAction>();
         var totals = events.Where(HasUsage)
-            .SelectMany(e => new[] { (Key: ViewKeys.UsageDay(e.Timestamp, e.User, e.Model), Item: e), (Key: ViewKeys.UsageMonth(e.Timestamp, e.User, e.Model), Item: e) })
+            .SelectMany(e => new[] { (Key: ViewKeys.UsageDay(e.Timestamp, UsageUser(e), e.Model), Item: e), (Key: ViewKeys.UsageMonth(e.Timestamp, UsageUser(e), e.Model), Item: e) })
             .GroupBy(x => x.Key, StringComparer.Ordinal);
         foreach (var total in totals)
         {
             var first = total.First().Item;
-            var row = await rows.GetAsync(total.Key) ?? new TableEntity(rows.Partition, total.Key) { ["User"] = first.User, ["Model"] = first.Model };
+            var row = await rows.GetAsync(total.Key) ?? new TableEntity(rows.Partition, total.Key) { ["User"] = UsageUser(first), ["Model"] = first.Model };
             var isNew = row.ETag == default;
             Add(row, "PromptTokens", total.Sum(x => x.Item.PromptTokens));
             Add(row, "CompletionTokens", total.Sum(x => x.Item.CompletionTokens));

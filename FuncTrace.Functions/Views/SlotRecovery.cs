@@ -1,13 +1,15 @@
 using Azure.Data.Tables;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.Feedback;
+using FuncTrace.Functions.Sessions;
 using FuncTrace.Functions.Shared.Storage;
 
 namespace FuncTrace.Functions.Views;
 
 /// <summary>
 /// Rebuilds the work of a slot whose instance died before queuing it: every row tagged with the slot in the partitions
-/// its intent lists (events and feedback carry their slot), turned into items exactly as when they were written.
+/// its intent lists (events, feedback and a session's own row carry their slot), turned into items exactly as when they
+/// were written.
 /// </summary>
 public sealed class SlotRecovery(TableServiceClient tables, StorageNames names, ViewWriter writer, ILogger<SlotRecovery> logger)
 {
@@ -29,6 +31,10 @@ public sealed class SlotRecovery(TableServiceClient tables, StorageNames names, 
                 else if (row.RowKey.StartsWith(EventKeys.FeedbackPrefix, StringComparison.Ordinal))
                 {
                     items.Add(FeedbackRows.ToViewItem(tenant, row));
+                }
+                else if (row.RowKey == EventKeys.SessionRow)
+                {
+                    items.Add(SessionRows.ToViewItem(tenant, row));
                 }
             }
         }

@@ -13,6 +13,9 @@ public enum ViewItemKind
 
     /// <summary>Feedback that is not a verdict (a comment, an end user's score).</summary>
     Feedback,
+
+    /// <summary>A session was started: its conversation's summary takes its name, metadata and start, and counts nothing.</summary>
+    Session,
 }
 
 /// <summary>
@@ -48,6 +51,12 @@ public sealed record ViewItem
 
     /// <summary>For a verdict: approved or rejected.</summary>
     [JsonPropertyName("v")] public string? Verdict { get; init; }
+
+    /// <summary>For a session: its name. Left out of other items' messages.</summary>
+    [JsonPropertyName("n")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Name { get; init; }
+
+    /// <summary>For a session: its metadata, as compact JSON.</summary>
+    [JsonPropertyName("md")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Metadata { get; init; }
 }
 
 /// <summary>

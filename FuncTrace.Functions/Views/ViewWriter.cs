@@ -8,7 +8,8 @@ namespace FuncTrace.Functions.Views;
 /// <summary>
 /// Applies a sealed slot's items to the derived views (<see cref="ViewKeys"/>): per tenant, one transaction in the slot's
 /// activity partition (buckets, usage, counters), one in the activity partition of each judged event's slot (its
-/// review-queue entry leaves), and one per conversation partition touched (summaries and the activity list). Each carries
+/// review-queue entry leaves), and one per conversation partition touched by events or new sessions (summaries and the
+/// activity list). Each carries
 /// the slot's marker, so a slot applied twice changes nothing, and a transaction that lost an ETag race is rebuilt from
 /// fresh rows and sent again. Slots applied at once on one instance take turns per partition, so they do not race each
 /// other for the same rows; only other instances can make a write retry.
@@ -38,7 +39,7 @@ public sealed class ViewWriter(TableServiceClient tables, StorageNames names, Vi
                 var plan = new ActivityPlan(slot, shard, own, tenant.Where(i => ActivityPlan.Touches(i, shard, own)).ToList());
                 updates.Add(ApplyChunksAsync(ViewKeys.ActivityPartition(tenant.Key, shard), slot, plan.Chunks(), plan.BuildAsync, cancellationToken));
             }
-            foreach (var partition in tenant.Where(i => i.Kind == ViewItemKind.Event).GroupBy(i => ViewKeys.ConversationPartition(tenant.Key, i.Conversation), StringComparer.Ordinal))
+            foreach (var partition in tenant.Where(i => i.Kind is ViewItemKind.Event or ViewItemKind.Session).GroupBy(i => ViewKeys.ConversationPartition(tenant.Key, i.Conversation), StringComparer.Ordinal))
             {
                 var plan = new ConversationPlan(partition.ToList());
                 updates.Add(ApplyChunksAsync(partition.Key, slot, plan.Chunks(), ConversationPlan.BuildAsync, cancellationToken));
