@@ -152,6 +152,26 @@ public sealed class EventService(
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } failed)
             {
+                TableEntity? existing;
+                try
+                {
+                    existing = await reader.GetRowAsync(rows[failed].PartitionKey, EventRows.SortKeyOf(rows[failed]), CancellationToken.None);
+                }
+                catch
+                {
+                    uncertain.AddRange(rows);
+                    throw;
+                }
+                if (existing is not null && existing.GetString("Slot") == slot)
+                {
+                    // This very transaction committed and its answer was lost; the storage client's retry met its own rows.
+                    for (var i = 0; i < chunk.Count; i++)
+                    {
+                        results[chunk[i].Index] = BatchItemResult.Stored(chunk[i].Index, chunk[i].Prepared.Record, created: true);
+                        written.Add(EventRows.ToViewItem(tenant, rows[i]));
+                    }
+                    return;
+                }
                 var (index, prepared) = chunk[failed];
                 chunk.RemoveAt(failed);
                 results[index] = await ReplayResultAsync(tenant, index, prepared, cancellationToken);
@@ -190,6 +210,23 @@ public sealed class EventService(
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
+            // The row exists. If it carries this slot, it is this write's own: the insert committed, its answer was lost,
+            // and the storage client's retry met it. Then it is new, and counted; otherwise it is a replay or a conflict.
+            TableEntity? existing;
+            try
+            {
+                existing = await reader.GetRowAsync(row.PartitionKey, prepared.SortKey, CancellationToken.None);
+            }
+            catch
+            {
+                ticket.Complete([], ct => ResolveAsync(tenant, [row], ticket.Slot, ct));
+                throw;
+            }
+            if (existing is not null && existing.GetString("Slot") == ticket.Slot)
+            {
+                ticket.Complete([EventRows.ToViewItem(tenant, existing)]);
+                return (prepared.Record with { Sequence = existing.GetInt64("Sequence") }, true);
+            }
             ticket.Abandon();
             return (await ReplayOfRowAsync(tenant, prepared, cancellationToken), false);
         }

@@ -99,8 +99,20 @@ public sealed class FeedbackService(TableServiceClient tables, StorageNames name
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is null or 0)
         {
-            ticket.Complete([]);
-            return (await ReplayAsync(target, record, hash, cancellationToken), false);
+            // The feedback row exists. Carrying this slot, it is this write's own (committed, answer lost, retried by the
+            // storage client): new, and counted. Otherwise a replay or a conflict.
+            IReadOnlyList<ViewItem> mine;
+            try
+            {
+                mine = await ResolveAsync(tenant, row, ticket.Slot, CancellationToken.None);
+            }
+            catch
+            {
+                ticket.Complete([], ct => ResolveAsync(tenant, row, ticket.Slot, ct));
+                throw;
+            }
+            ticket.Complete(mine);
+            return mine.Count > 0 ? (record, true) : (await ReplayAsync(target, record, hash, cancellationToken), false);
         }
         catch (Exception ex) when (StorageOutcome.IsUncertain(ex))
         {
