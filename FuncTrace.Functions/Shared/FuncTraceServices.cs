@@ -1,5 +1,7 @@
 using System.Text.Json;
+using FuncTrace.Functions.BatchScoring;
 using FuncTrace.Functions.Keys;
+using FuncTrace.Functions.Llm;
 using FuncTrace.Functions.Shared.Storage;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
@@ -44,6 +46,12 @@ public static class FuncTraceServices
 
         // Features.
         services.AddSingleton<ApiKeyService>();
+        services.AddLlm();
+        services.AddOptions<BatchScoreOptions>().BindConfiguration(BatchScoreOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BatchScoreOptions>, BatchScoreOptionsValidator>();
+        services.AddSingleton<BatchJobStore>();
+        services.AddSingleton<BatchJobCreator>();
+        services.AddSingleton<BatchJobProgress>();
         return services;
     }
 

@@ -15,12 +15,15 @@ public sealed class StorageNames(string prefix)
     public const string ArtifactsContainer = "artifacts";
 
     public const string ScoreQueue = "score";
+    public const string ScorePoisonQueue = "score-poison";
+    public const string ScoreCheckQueue = "score-check";
     public const string ViewsQueue = "views";
     public const string IntentsQueue = "intents";
 
     public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable, ViewsTable, JobsTable];
     public static IReadOnlyList<string> Containers { get; } = [PayloadsContainer, ArtifactsContainer];
-    public static IReadOnlyList<string> Queues { get; } = [ScoreQueue, ViewsQueue, IntentsQueue];
+    /// <summary>The queues the app's functions listen to; each also gets its <c>-poison</c> queue.</summary>
+    public static IReadOnlyList<string> Queues { get; } = [ScoreQueue, ScorePoisonQueue, ScoreCheckQueue, ViewsQueue, IntentsQueue];
 
     public string Prefix { get; } = prefix;
 
