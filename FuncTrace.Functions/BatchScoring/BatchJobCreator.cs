@@ -63,7 +63,14 @@ public sealed class BatchJobCreator(
         await WriteTestsAsync(id, requestHash, validTests, cancellationToken);
 
         var checkSentAt = time.GetUtcNow();
-        await _checkQueue.SendMessageAsync(new CreationCheckMessage(id).ToJson(), visibilityTimeout: options.Value.RecoverAfter, cancellationToken: cancellationToken);
+        try
+        {
+            await _checkQueue.SendMessageAsync(new CreationCheckMessage(id).ToJson(), visibilityTimeout: options.Value.RecoverAfter, cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException ex)
+        {
+            throw new FuncTraceException(ErrorCode.ServiceUnavailable, "The job could not be queued; nothing was started, retry shortly.", inner: ex);
+        }
 
         var now = time.GetUtcNow();
         var job = new BatchJob(id, tenant, BatchJobStatus.Running, validTests.Count, 0, 0, validTests.Select(t => t.Id).ToList(),

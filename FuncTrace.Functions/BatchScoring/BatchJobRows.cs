@@ -69,9 +69,12 @@ public static partial class BatchJobRows
         row.GetDateTimeOffset("Deadline") ?? DateTimeOffset.MaxValue,
         row.GetDateTimeOffset("FinishedAt"));
 
-    /// <summary>The columns <see cref="ToJob"/> reads: the judging matrix (up to 30K characters) stays behind.</summary>
+    /// <summary>
+    /// The columns <see cref="ToJob"/> reads: the judging matrix (up to 30K characters) stays behind. A projection returns
+    /// only what it names, so it names the partition key (the job's id) too.
+    /// </summary>
     public static IReadOnlyList<string> JobColumns { get; } =
-        ["Tenant", "Status", "Total", "Scored", "Failed", "TestOrder", "RequestHash", "Queued", "Error", "CreatedAt", "Deadline", "FinishedAt"];
+        ["PartitionKey", "Tenant", "Status", "Total", "Scored", "Failed", "TestOrder", "RequestHash", "Queued", "Error", "CreatedAt", "Deadline", "FinishedAt"];
 
     public static TableEntity Outcome(string jobId, string rowKey, long testId, int? score, string? reasoning, string? error, long? sequence, DateTimeOffset at) => new(jobId, rowKey)
     {

@@ -57,7 +57,7 @@ public sealed partial class BatchJobStore(TableServiceClient tables, StorageName
         var filter = afterKey is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {partition}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {afterKey}");
-        var page = await _table.QueryAsync<TableEntity>(filter, limit, ["JobId"], cancellationToken).AsPages(pageSizeHint: limit).FirstAsync(cancellationToken);
+        var page = await _table.QueryAsync<TableEntity>(filter, limit, ["RowKey", "JobId"], cancellationToken).AsPages(pageSizeHint: limit).FirstAsync(cancellationToken);
         var rows = page.Values.Take(limit).ToList();
         var jobs = await Task.WhenAll(rows.Select(row => FindAsync(row.GetString("JobId") ?? string.Empty, cancellationToken)));
         var lastKey = page.ContinuationToken is null || rows.Count == 0 ? null : rows[^1].RowKey;
