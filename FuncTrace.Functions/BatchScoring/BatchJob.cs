@@ -37,3 +37,11 @@ public sealed record BatchJob(
 {
     public int Done => Scored + Failed;
 }
+
+/// <summary>What the score function has to do for one test (see <see cref="BatchJobStore.GetWorkAsync"/>).</summary>
+public abstract record ScoreWork
+{
+    public sealed record Judge(string JudgingMatrix, string Text) : ScoreWork;
+
+    public sealed record CountOnly : ScoreWork;
+}

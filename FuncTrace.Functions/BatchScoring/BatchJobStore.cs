@@ -16,6 +16,7 @@ namespace FuncTrace.Functions.BatchScoring;
 public sealed partial class BatchJobStore(TableServiceClient tables, StorageNames names, IOptions<BatchScoreOptions> options, TimeProvider time)
 {
     private readonly TableClient _table = tables.GetTableClient(names.Table(StorageNames.JobsTable));
+    private readonly SemaphoreSlim[] _countGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     public TableClient Table => _table;
 
@@ -94,20 +95,24 @@ public sealed partial class BatchJobStore(TableServiceClient tables, StorageName
         return ids;
     }
 
-    /// <summary>The judging matrix and the test's text, or null when there is nothing to do: the job is over, or the test already has its outcome.</summary>
-    public async Task<(string JudgingMatrix, string Text)?> GetWorkAsync(string jobId, long testId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// What the score function has to do for a test: judge it, only count an outcome stored before (an attempt that
+    /// stopped between the two steps of <see cref="RecordAsync"/>), or nothing (the job is over, or the test counted).
+    /// </summary>
+    public async Task<ScoreWork?> GetWorkAsync(string jobId, long testId, CancellationToken cancellationToken = default)
     {
         var job = (await _table.GetEntityIfExistsAsync<TableEntity>(jobId, BatchJobRows.Job, ["Status", "JudgingMatrix", "RequestHash", "Deadline"], cancellationToken)).ValueOrNull();
         if (job is null || job.GetString("Status") != BatchJobStatus.Running || time.GetUtcNow() > job.GetDateTimeOffset("Deadline"))
         {
             return null;
         }
-        if (await IsRecordedAsync(jobId, testId, cancellationToken))
+        var outcome = (await _table.GetEntityIfExistsAsync<TableEntity>(jobId, BatchJobRows.Result(testId), ["Sequence"], cancellationToken)).ValueOrNull();
+        if (outcome is not null)
         {
-            return null;
+            return outcome.GetInt64("Sequence") is null ? new ScoreWork.CountOnly() : null;
         }
         var test = (await _table.GetEntityIfExistsAsync<TableEntity>(jobId, BatchJobRows.Test(job.GetString("RequestHash") ?? string.Empty, testId), ["Text"], cancellationToken)).ValueOrNull();
-        return test is null ? null : (job.GetString("JudgingMatrix") ?? string.Empty, test.GetString("Text") ?? string.Empty);
+        return test is null ? null : new ScoreWork.Judge(job.GetString("JudgingMatrix") ?? string.Empty, test.GetString("Text") ?? string.Empty);
     }
 
     /// <summary>Keeps why an attempt failed on the test's row, so the poison function can say why the test was given up.</summary>
@@ -149,10 +154,29 @@ public sealed partial class BatchJobStore(TableServiceClient tables, StorageName
         {
             // Recorded before; count it below if that did not happen yet.
         }
-        return await OptimisticRetry.RunAsync(() => CountAsync(jobId, testId, cancellationToken), IsConflict, cancellationToken);
+        return await CountAsync(jobId, testId, cancellationToken);
     }
 
-    private async Task<bool> CountAsync(string jobId, long testId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts a stored outcome once. Every count of a job moves its one row, so on this instance the counts of a job
+    /// wait for each other (a lock per stripe of job ids) instead of racing for its ETag; only other instances race,
+    /// through <see cref="OptimisticRetry"/>.
+    /// </summary>
+    public async Task<bool> CountAsync(string jobId, long testId, CancellationToken cancellationToken = default)
+    {
+        var gate = _countGates[(int)((uint)StringComparer.Ordinal.GetHashCode(jobId) % (uint)_countGates.Length)];
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await OptimisticRetry.RunAsync(() => CountOnceAsync(jobId, testId, cancellationToken), IsConflict, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<bool> CountOnceAsync(string jobId, long testId, CancellationToken cancellationToken)
     {
         var job = (await _table.GetEntityIfExistsAsync<TableEntity>(jobId, BatchJobRows.Job, ["Status", "Total", "Scored", "Failed"], cancellationToken)).ValueOrNull();
         if (job is null || job.GetString("Status") != BatchJobStatus.Running)

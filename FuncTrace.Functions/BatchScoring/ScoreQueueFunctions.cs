@@ -20,15 +20,27 @@ public sealed class ScoreQueueFunctions(BatchJobStore store, BatchJobCreator cre
     [Function("ScoreTest")]
     public async Task Score([QueueTrigger("%FuncTrace:StoragePrefix%-score")] string message, CancellationToken cancellationToken)
     {
-        if (Parse(message) is not { } test
-            || await store.GetWorkAsync(test.JobId, test.TestId, cancellationToken) is not var (matrix, text))
+        if (Parse(message) is not { } test)
         {
             return;
         }
+        switch (await store.GetWorkAsync(test.JobId, test.TestId, cancellationToken))
+        {
+            case ScoreWork.Judge work:
+                await JudgeAndRecordAsync(test, work, cancellationToken);
+                break;
+            case ScoreWork.CountOnly:
+                await store.CountAsync(test.JobId, test.TestId, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task JudgeAndRecordAsync(ScoreMessage test, ScoreWork.Judge work, CancellationToken cancellationToken)
+    {
         JudgeScore score;
         try
         {
-            score = await judge.ScoreAsync(matrix, text, cancellationToken);
+            score = await judge.ScoreAsync(work.JudgingMatrix, work.Text, cancellationToken);
         }
         catch (FuncTraceException ex)
         {
