@@ -132,6 +132,17 @@ public sealed class PromptApiTests : IClassFixture<PromptAppFixture>
     }
 
     [Fact]
+    public async Task APromptThatIsNotJsonIsAnUnsupportedMediaType()
+    {
+        using var client = Client();
+
+        using var response = await client.PostAsync("/api/prompt", new StringContent("system=s", Encoding.UTF8, "text/plain"));
+
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE");
+        Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
     public async Task APromptWithoutAKeyIsUnauthorized()
     {
         using var client = _fixture.App.ClientWithKey(null);
