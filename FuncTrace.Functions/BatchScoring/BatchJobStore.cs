@@ -146,15 +146,17 @@ public sealed partial class BatchJobStore(TableServiceClient tables, StorageName
         {
             return false;
         }
+        TableEntity? added = BatchJobRows.Outcome(jobId, BatchJobRows.Result(testId), testId, score?.Score, score?.Reasoning, error, null, time.GetUtcNow());
         try
         {
-            await _table.AddEntityAsync(BatchJobRows.Outcome(jobId, BatchJobRows.Result(testId), testId, score?.Score, score?.Reasoning, error, null, time.GetUtcNow()), cancellationToken);
+            added.ETag = (await _table.AddEntityAsync(added, cancellationToken)).Headers.ETag ?? default;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             // Recorded before; count it below if that did not happen yet.
+            added = null;
         }
-        return await CountAsync(jobId, testId, cancellationToken);
+        return await CountAsync(jobId, testId, added, cancellationToken);
     }
 
     /// <summary>
@@ -162,13 +164,19 @@ public sealed partial class BatchJobStore(TableServiceClient tables, StorageName
     /// wait for each other (a lock per stripe of job ids) instead of racing for its ETag; only other instances race,
     /// through <see cref="OptimisticRetry"/>.
     /// </summary>
-    public async Task<bool> CountAsync(string jobId, long testId, CancellationToken cancellationToken = default)
+    /// <param name="outcome">The outcome row as just added, with its ETag: saves reading it back on the first attempt.</param>
+    public async Task<bool> CountAsync(string jobId, long testId, TableEntity? outcome = null, CancellationToken cancellationToken = default)
     {
         var gate = _countGates[(int)((uint)StringComparer.Ordinal.GetHashCode(jobId) % (uint)_countGates.Length)];
         await gate.WaitAsync(cancellationToken);
         try
         {
-            return await OptimisticRetry.RunAsync(() => CountOnceAsync(jobId, testId, cancellationToken), IsConflict, cancellationToken);
+            return await OptimisticRetry.RunAsync(async () =>
+            {
+                var known = outcome;
+                outcome = null;
+                return await CountOnceAsync(jobId, testId, known, cancellationToken);
+            }, IsConflict, cancellationToken);
         }
         finally
         {
@@ -176,14 +184,14 @@ public sealed partial class BatchJobStore(TableServiceClient tables, StorageName
         }
     }
 
-    private async Task<bool> CountOnceAsync(string jobId, long testId, CancellationToken cancellationToken)
+    private async Task<bool> CountOnceAsync(string jobId, long testId, TableEntity? known, CancellationToken cancellationToken)
     {
         var job = (await _table.GetEntityIfExistsAsync<TableEntity>(jobId, BatchJobRows.Job, ["Status", "Total", "Scored", "Failed"], cancellationToken)).ValueOrNull();
         if (job is null || job.GetString("Status") != BatchJobStatus.Running)
         {
             return false;
         }
-        var result = (await _table.GetEntityAsync<TableEntity>(jobId, BatchJobRows.Result(testId), cancellationToken: cancellationToken)).Value;
+        var result = known ?? (await _table.GetEntityAsync<TableEntity>(jobId, BatchJobRows.Result(testId), cancellationToken: cancellationToken)).Value;
         if (result.GetInt64("Sequence") is not null)
         {
             return true;

@@ -30,7 +30,7 @@ public sealed class ScoreQueueFunctions(BatchJobStore store, BatchJobCreator cre
                 await JudgeAndRecordAsync(test, work, cancellationToken);
                 break;
             case ScoreWork.CountOnly:
-                await store.CountAsync(test.JobId, test.TestId, cancellationToken);
+                await store.CountAsync(test.JobId, test.TestId, cancellationToken: cancellationToken);
                 break;
         }
     }

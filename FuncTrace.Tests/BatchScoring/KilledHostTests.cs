@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using FuncTrace.FakeOpenAi;
 using FuncTrace.Tests.Infrastructure;
+using Xunit.Abstractions;
 using static FuncTrace.Tests.BatchScoring.BatchScoreClient;
 
 namespace FuncTrace.Tests.BatchScoring;
@@ -13,7 +14,7 @@ namespace FuncTrace.Tests.BatchScoring;
 /// The local host as a real process, killed with SIGKILL in the middle of a job and started again on the same storage:
 /// a job must always end (issue 12), and no test may be counted twice.
 /// </summary>
-public sealed class KilledHostTests : IAsyncLifetime
+public sealed class KilledHostTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Tests = 1000;
     private const int JobTimeoutSeconds = 240;
@@ -59,6 +60,7 @@ public sealed class KilledHostTests : IAsyncLifetime
         Assert.Equal("running", stuck.GetString("Status"));
         Assert.False(stuck.GetBoolean("Queued"));
 
+        var restarted = System.Diagnostics.Stopwatch.StartNew();
         await using var second = await LocalHostProcess.StartAsync(Settings());
         using var again = second.ClientWithKey(key);
         using var retry = await PostAsync(again, Job(), "killed-mid-enqueue");
@@ -66,6 +68,7 @@ public sealed class KilledHostTests : IAsyncLifetime
         Assert.Equal(jobId, retry.Headers.GetValues("X-Job-Id").Single());
 
         var status = await EndedAsync(again, jobId);
+        output.WriteLine($"{queued} of {Tests} messages queued at the kill; the job ended {restarted.Elapsed.TotalSeconds:F1} s after the restart began; {Judge.Requests.Count} judge calls");
         Assert.Equal("completed", status.GetProperty("status").GetString());
         Assert.Equal(Tests, status.GetProperty("scored").GetInt32());
         Assert.Equal(Enumerable.Range(1, Tests).Select(i => (long)i), status.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()));
@@ -93,10 +96,12 @@ public sealed class KilledHostTests : IAsyncLifetime
         var stopped = new TableServiceClient(TestStorage.ConnectionString).GetTableClient(_prefix + "jobs");
         var atKill = (await stopped.GetEntityAsync<TableEntity>(jobId, "job")).Value.GetInt32("Scored");
 
+        var restarted = System.Diagnostics.Stopwatch.StartNew();
         await using var second = await LocalHostProcess.StartAsync(settings);
         using var again = second.ClientWithKey(key);
 
         var status = await EndedAsync(again, jobId);
+        output.WriteLine($"{atKill} of 200 scored at the kill; the job ended {restarted.Elapsed.TotalSeconds:F1} s after the restart began; {Judge.Requests.Count} judge calls");
         Assert.InRange(atKill ?? 0, 20, 199);
         Assert.Equal("completed", status.GetProperty("status").GetString());
         Assert.Equal(200, status.GetProperty("completed").GetInt32());
