@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace FuncTrace.Functions.BatchScoring;
 
 /// <summary>
-/// LLM-as-judge batch scoring, camelCase, ingest keys. The POST creates a job that fans out through the score queue
+/// LLM-as-judge batch scoring, camelCase. Ingest keys start and cancel jobs; any key of the tenant reads them (the
+/// reviewer page lists past jobs). The POST creates a job that fans out through the score queue
 /// (<see cref="ScoreQueueFunctions"/>), then waits for it (JSON) or streams its progress (SSE), reading from storage.
 /// <code>
 /// POST   api/batchScore                  StartBatchScore    score tests: 200 results, 202 after the wait, or SSE
@@ -67,7 +68,7 @@ public sealed class BatchScoreFunctions(BatchJobCreator creator, BatchJobStore s
     }
 
     [Function("ListBatchScores")]
-    [Access(Access.Ingest)]
+    [Access(Access.AnyRole)]
     public async Task<Ok<BatchJobListResponse>> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Jobs)] HttpRequest request)
     {
@@ -81,7 +82,7 @@ public sealed class BatchScoreFunctions(BatchJobCreator creator, BatchJobStore s
     }
 
     [Function("GetBatchScore")]
-    [Access(Access.Ingest)]
+    [Access(Access.AnyRole)]
     public async Task<Ok<BatchJobStatusResponse>> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Job)] HttpRequest request, string jobId)
     {
@@ -92,7 +93,7 @@ public sealed class BatchScoreFunctions(BatchJobCreator creator, BatchJobStore s
     }
 
     [Function("StreamBatchScore")]
-    [Access(Access.Ingest)]
+    [Access(Access.AnyRole)]
     public async Task<Results<NoContent, EmptyHttpResult>> Stream(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = JobEvents)] HttpRequest request, string jobId)
     {

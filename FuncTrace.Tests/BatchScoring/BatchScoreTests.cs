@@ -220,12 +220,13 @@ public sealed class BatchScoreTests(BatchScoreAppFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task JobsAreTheirTenantsAloneAndNeedAnIngestKey()
+    public async Task JobsAreTheirTenantsAloneAndOnlyIngestKeysStartOrCancelThem()
     {
-        using var owner = await IngestClientAsync();
         using var other = await IngestClientAsync();
         using var anonymous = App.ClientWithKey(null);
-        using var reviewer = App.ClientWithKey(await App.CreateKeyAsync(FuncTraceApp.NewTenant(), "review"));
+        var tenant = FuncTraceApp.NewTenant();
+        using var owner = App.ClientWithKey(await App.CreateKeyAsync(tenant, "ingest"));
+        using var reviewer = App.ClientWithKey(await App.CreateKeyAsync(tenant, "review"));
         var jobId = await StartAndWaitAsync(owner, [new { id = 1, text = "want 5" }]);
 
         using var status = await other.GetAsync($"/api/batchScore/{jobId}");
@@ -236,7 +237,10 @@ public sealed class BatchScoreTests(BatchScoreAppFixture fixture) : IClassFixtur
         using var unknownEvents = await owner.GetAsync("/api/batchScore/job-nope/events");
         using var unknownCancel = await owner.DeleteAsync("/api/batchScore/job-nope");
         using var noKey = await anonymous.PostAsync("/api/batchScore", TenantClients.Json("{}"));
-        using var reviewOnly = await reviewer.GetAsync("/api/batchScore");
+        using var reviewerStarts = await reviewer.PostAsJsonAsync("/api/batchScore", new { judgingMatrix = "m", tests = new[] { new { id = 1, text = "t" } } });
+        using var reviewerCancels = await reviewer.DeleteAsync($"/api/batchScore/{jobId}");
+        var reviewersList = await reviewer.GetFromJsonAsync<JsonElement>("/api/batchScore");
+        var reviewersView = await StatusAsync(reviewer, jobId);
         var othersList = await other.GetFromJsonAsync<JsonElement>("/api/batchScore");
 
         await ApiAssert.ErrorAsync(status, HttpStatusCode.NotFound, "NOT_FOUND");
@@ -247,7 +251,10 @@ public sealed class BatchScoreTests(BatchScoreAppFixture fixture) : IClassFixtur
         await ApiAssert.ErrorAsync(unknownEvents, HttpStatusCode.NotFound, "NOT_FOUND");
         await ApiAssert.ErrorAsync(unknownCancel, HttpStatusCode.NotFound, "NOT_FOUND");
         await ApiAssert.ErrorAsync(noKey, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
-        await ApiAssert.ErrorAsync(reviewOnly, HttpStatusCode.Forbidden, "FORBIDDEN");
+        await ApiAssert.ErrorAsync(reviewerStarts, HttpStatusCode.Forbidden, "FORBIDDEN");
+        await ApiAssert.ErrorAsync(reviewerCancels, HttpStatusCode.Forbidden, "FORBIDDEN");
+        Assert.Equal([jobId], reviewersList.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("jobId").GetString()));
+        Assert.Equal("completed", reviewersView.GetProperty("status").GetString());
         Assert.Empty(othersList.GetProperty("jobs").EnumerateArray());
     }
 
