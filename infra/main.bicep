@@ -95,7 +95,10 @@ module storage 'modules/storage.bicep' = {
     ]
     queues: [
       'score'
+      'score-poison'
+      'score-check'
       'ingest'
+      'ingest-poison'
     ]
     deploymentContainerName: deploymentContainerName
   }

@@ -1,19 +1,19 @@
 using System.Text.Json;
-using FuncTrace.Functions.Artifacts;
-
 using FuncTrace.Domain.Usage;
+using FuncTrace.Functions.Artifacts;
+using FuncTrace.Functions.BatchScoring;
 using FuncTrace.Functions.Conversations;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.External;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
+using FuncTrace.Functions.Llm;
 using FuncTrace.Functions.Review;
-
 using FuncTrace.Functions.Sessions;
+using FuncTrace.Functions.Shared.Storage;
 using FuncTrace.Functions.Status;
 using FuncTrace.Functions.Usage;
 using FuncTrace.Functions.Views;
-using FuncTrace.Functions.Shared.Storage;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
 
@@ -102,6 +102,14 @@ public static class FuncTraceServices
         services.AddSingleton(sp => new ModelPrices(sp.GetRequiredService<IOptions<PricingOptions>>().Value));
         services.AddSingleton<UsageReader>();
         services.AddSingleton<StatusService>();
+
+        // The LLM (prompt, the judge) and batch scoring: jobs in the jobs table, one queue message per test.
+        services.AddLlm();
+        services.AddOptions<BatchScoreOptions>().BindConfiguration(BatchScoreOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BatchScoreOptions>, BatchScoreOptionsValidator>();
+        services.AddSingleton<BatchJobStore>();
+        services.AddSingleton<BatchJobCreator>();
+        services.AddSingleton<BatchJobProgress>();
         return services;
     }
 

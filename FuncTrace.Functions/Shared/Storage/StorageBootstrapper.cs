@@ -42,7 +42,7 @@ public sealed class StorageBootstrapper(
     {
         try
         {
-            var queueNames = StorageNames.Queues.Select(names.Queue).SelectMany(q => new[] { q, StorageNames.Poison(q) });
+            var queueNames = StorageNames.Queues.Select(names.Queue).SelectMany(q => new[] { q, StorageNames.Poison(q) }).Distinct(StringComparer.Ordinal);
             await Task.WhenAll(
                 StorageNames.Tables.Select(t => tables.CreateTableIfNotExistsAsync(names.Table(t), cancellationToken))
                     .Concat<Task>(StorageNames.Containers.Select(c => blobs.GetBlobContainerClient(names.Container(c)).CreateIfNotExistsAsync(cancellationToken: cancellationToken)))

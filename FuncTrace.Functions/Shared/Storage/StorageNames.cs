@@ -15,12 +15,18 @@ public sealed class StorageNames(string prefix)
     public const string ArtifactsContainer = "artifacts";
 
     public const string ScoreQueue = "score";
+    public const string ScorePoisonQueue = "score-poison";
+    public const string ScoreCheckQueue = "score-check";
+
     /// <summary>Ingest slots: each message is a slot's intent, and becomes its views work when the slot is sealed.</summary>
     public const string IngestQueue = "ingest";
+    public const string IngestPoisonQueue = "ingest-poison";
 
     public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable, ViewsTable, JobsTable];
     public static IReadOnlyList<string> Containers { get; } = [PayloadsContainer, ArtifactsContainer];
-    public static IReadOnlyList<string> Queues { get; } = [ScoreQueue, IngestQueue];
+
+    /// <summary>The queues the app's functions listen to; each also gets its <c>-poison</c> queue.</summary>
+    public static IReadOnlyList<string> Queues { get; } = [ScoreQueue, ScorePoisonQueue, ScoreCheckQueue, IngestQueue, IngestPoisonQueue];
 
     public string Prefix { get; } = prefix;
 
