@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
+using FuncTrace.Tests.TestFunctions;
+
 namespace FuncTrace.Tests.QueueTriggers;
 
 /// <summary>host.json's queue settings as the local host reads them, and the app settings that override them.</summary>

@@ -3,6 +3,8 @@ using FuncTrace.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using FuncTrace.Tests.TestFunctions;
+
 namespace FuncTrace.Tests.QueueTriggers;
 
 /// <summary>How the listener waits on an empty queue, read from the delays it logs (what it chose, not how long it took).</summary>

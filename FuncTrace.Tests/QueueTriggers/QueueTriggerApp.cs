@@ -3,6 +3,8 @@ using FuncTrace.Functions.Shared.Storage;
 using FuncTrace.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
+using FuncTrace.Tests.TestFunctions;
+
 namespace FuncTrace.Tests.QueueTriggers;
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed class QueueTriggerApp : IAsyncDisposable
         {
             all[name] = value;
         }
-        var app = new QueueTriggerApp(FuncTraceApp.WithFunctions(TestFunctions.Catalog, s =>
+        var app = new QueueTriggerApp(FuncTraceApp.WithFunctions(TestCatalog.Catalog, s =>
         {
             s.AddSingleton(script);
             services?.Invoke(s);

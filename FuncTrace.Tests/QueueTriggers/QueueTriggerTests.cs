@@ -1,6 +1,8 @@
 using Azure.Storage.Queues;
 using FuncTrace.Tests.Infrastructure;
 
+using FuncTrace.Tests.TestFunctions;
+
 namespace FuncTrace.Tests.QueueTriggers;
 
 /// <summary>The local host's queue listener against the real Azurite: delivery, retries, poison and shutdown.</summary>

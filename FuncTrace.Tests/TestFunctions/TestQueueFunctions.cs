@@ -1,11 +1,11 @@
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 
-namespace FuncTrace.Tests.QueueTriggers;
+namespace FuncTrace.Tests.TestFunctions;
 
 /// <summary>
 /// Queue-triggered functions that exist only in the tests, served by the local host from a catalog of this assembly
-/// (<see cref="TestFunctions.Catalog"/>); each does what the test's <see cref="QueueScript"/> says.
+/// (<see cref="TestCatalog.Catalog"/>); each does what the test's <see cref="QueueScript"/> says.
 /// </summary>
 public sealed class TestQueueFunctions(QueueScript script)
 {

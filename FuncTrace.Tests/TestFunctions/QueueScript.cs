@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Azure.Storage.Queues.Models;
 
-namespace FuncTrace.Tests.QueueTriggers;
+namespace FuncTrace.Tests.TestFunctions;
 
 /// <summary>One delivery of a message to <see cref="TestQueueFunctions.Work"/>.</summary>
 public sealed record QueueAttempt(string MessageId, string Text, long DequeueCount, DateTimeOffset StartedAt);
