@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Schema;
+
+namespace FuncTrace.Functions.OpenApi;
+
+/// <summary>
+/// The document's <c>components.schemas</c>: one JSON Schema per body type, exported by System.Text.Json from the
+/// options the app serializes with, so the names and shapes are the ones on the wire.
+/// </summary>
+public sealed class SchemaComponents(JsonSerializerOptions options)
+{
+    private static readonly JsonSchemaExporterOptions Exporter = new() { TreatNullObliviousAsNonNullable = true };
+
+    private readonly Dictionary<Type, string> _names = [];
+    private readonly JsonObject _schemas = [];
+
+    /// <summary>A reference to <paramref name="type"/>'s schema, added under <paramref name="name"/> (its type name by default).</summary>
+    public JsonNode Ref(Type type, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        if (type == typeof(Stream))
+        {
+            return new JsonObject { ["type"] = "string", ["format"] = "binary" };
+        }
+        if (!_names.TryGetValue(type, out var registered))
+        {
+            registered = name ?? type.Name;
+            if (_schemas.ContainsKey(registered))
+            {
+                registered = type.FullName!.Replace('.', '_').Replace('+', '_');
+            }
+            _names[type] = registered;
+            _schemas[registered] = options.GetJsonSchemaAsNode(type, Exporter);
+        }
+        return new JsonObject { ["$ref"] = "#/components/schemas/" + registered };
+    }
+
+    public JsonObject ToJson() => (JsonObject)_schemas.DeepClone();
+}
