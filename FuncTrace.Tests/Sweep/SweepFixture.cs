@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 using FuncTrace.Functions.Shared;
 using FuncTrace.Tests.Infrastructure;
 
@@ -54,6 +55,25 @@ public class SweepFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+    }
+
+    /// <summary>What tenant A reads on every keyed GET whose path it can fill, volatile values left out.</summary>
+    public async Task<List<string>> SnapshotOfTenantAAsync()
+    {
+        var snapshot = new List<string>();
+        foreach (var route in Routes.Where(r => r.Method == "GET" && !r.IsAnonymous && !r.IsEventStream && r.Parameters.All(p => Seed.Knows(r, p))))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Seed.PathOf(route));
+            request.Headers.Add("X-API-Key", Seed.KeyA);
+            using var response = await Client.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"Tenant A cannot read {route}: {(int)response.StatusCode} {body}");
+            var json = JsonNode.Parse(body) as JsonObject;
+            json?.Remove("timestamp");
+            snapshot.Add($"{route} {json?.ToJsonString() ?? body}");
+        }
+        Assert.NotEmpty(snapshot);
+        return snapshot;
     }
 
     private async Task<SweepSeed> SeedAsync()
