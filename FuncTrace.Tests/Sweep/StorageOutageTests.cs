@@ -75,6 +75,23 @@ public sealed class StorageOutageTests
         await ApiAssert.ErrorAsync(response, HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE");
     }
 
+    [Fact]
+    public async Task StorageThatAnswersGarbageIsNotCalledTheClientsMistake()
+    {
+        await using var storage = await ScriptedStorageServer.StartAsync(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("<html>not storage</html>");
+        });
+        await using var app = FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString });
+        await app.StartAsync();
+        using var client = app.ClientWithKey("ftk_some-tenant-key");
+
+        using var response = await client.GetAsync("/api/admin/keys");
+
+        Assert.True((int)response.StatusCode >= 500, $"A garbled storage answer was blamed on the client: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
     private static HttpRequestMessage Get(string path, string key)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
