@@ -127,9 +127,16 @@ public static class OpenApiDocument
         var responses = new SortedDictionary<int, JsonObject>();
         foreach (var typed in OperationResponses.Of(function).GroupBy(r => r.Status))
         {
-            responses[typed.Key] = typed.First() is { BodyType: { } type } answer
-                ? Answer(typed.Key, Description(typed.Key), Content(answer.ContentTypes, schemas.Ref(type)))
-                : typed.Key >= 400 ? Failure(typed.Key, function, schemas) : Answer(typed.Key, Description(typed.Key), null);
+            var bodies = typed.Where(r => r.BodyType is not null).ToList();
+            responses[typed.Key] = bodies.Count switch
+            {
+                0 when typed.Key >= 400 => Failure(typed.Key, function, schemas),
+                0 => Answer(typed.Key, Description(typed.Key), null),
+                1 => Answer(typed.Key, Description(typed.Key), Content(bodies[0].ContentTypes, schemas.Ref(bodies[0].BodyType!))),
+                // One status, several shapes (a 200 that is a result or the external face's failure): any one of them.
+                _ => Answer(typed.Key, Description(typed.Key), Content(bodies[0].ContentTypes,
+                    new JsonObject { ["oneOf"] = new JsonArray(bodies.Select(b => schemas.Ref(b.BodyType!)).ToArray()) })),
+            };
         }
         var failures = new List<int> { 400, 429, 500, 503 };
         failures.AddRange(function.Access == Access.Anonymous ? [] : [401, 403]);

@@ -18,7 +18,7 @@ public sealed record OperationResponse(int Status, Type? BodyType, IReadOnlyList
 /// Reads an HTTP function's answers from its return type, as ASP.NET Core does for minimal APIs: every typed result
 /// (<c>Ok&lt;T&gt;</c>, <c>Created&lt;T&gt;</c>, <c>NotFound</c>, each case of <c>Results&lt;...&gt;</c>) describes itself through
 /// <see cref="IEndpointMetadataProvider"/>. A result whose status is chosen at run time (<see cref="JsonHttpResult{T}"/>,
-/// or <see cref="EmptyHttpResult"/> after streaming) is described by a <c>[ProducesResponseType]</c> on the method.
+/// <see cref="EmptyHttpResult"/> after streaming, a file) is described by a <c>[ProducesResponseType]</c> on the method.
 /// </summary>
 public static class OperationResponses
 {
@@ -52,9 +52,7 @@ public static class OperationResponses
         var declared = Declared(function.Method).ToList();
         return Cases(resultType)
             .Where(c => !DescribesItself(c))
-            .Where(c => !(IsJson(c)
-                    ? declared.Any(d => d.BodyType == c.GetGenericArguments()[0])
-                    : c == typeof(EmptyHttpResult) && declared.Count > 0))
+            .Where(c => !(IsJson(c) ? declared.Any(d => d.BodyType == c.GetGenericArguments()[0]) : declared.Count > 0))
             .Select(c => $"{function.Name} can answer {c.Name}, whose status the type does not tell: add [ProducesResponseType] for it.")
             .ToList();
     }

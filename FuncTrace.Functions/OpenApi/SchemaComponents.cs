@@ -31,9 +31,38 @@ public sealed class SchemaComponents(JsonSerializerOptions options)
                 registered = type.FullName!.Replace('.', '_').Replace('+', '_');
             }
             _names[type] = registered;
-            _schemas[registered] = options.GetJsonSchemaAsNode(type, Exporter);
+            var schema = options.GetJsonSchemaAsNode(type, Exporter);
+            Rebase(schema, "#/components/schemas/" + registered);
+            _schemas[registered] = schema;
         }
         return new JsonObject { ["$ref"] = "#/components/schemas/" + registered };
+    }
+
+    /// <summary>
+    /// The exporter points a recursive type back at itself relative to its own root (<c>"$ref": "#/properties/a"</c>);
+    /// placed under <c>components/schemas</c>, those pointers must start from there.
+    /// </summary>
+    private static void Rebase(JsonNode? node, string root)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                if (obj["$ref"] is JsonValue reference && reference.GetValue<string>() is { } target && target.StartsWith('#'))
+                {
+                    obj["$ref"] = root + target[1..];
+                }
+                foreach (var (_, child) in obj.ToList())
+                {
+                    Rebase(child, root);
+                }
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    Rebase(child, root);
+                }
+                break;
+        }
     }
 
     public JsonObject ToJson() => (JsonObject)_schemas.DeepClone();

@@ -37,6 +37,22 @@ public sealed class OpenApiTests(FuncTraceApp app) : IClassFixture<FuncTraceApp>
     }
 
     [Fact]
+    public void RecursiveTypesFilesAndAStatusWithTwoShapesMakeAValidDocumentToo()
+    {
+        var document = OpenApiDocument.Build(TestCatalog.Catalog);
+
+        var read = OpenApiNet.OpenApiDocument.Parse(document.ToJsonString(), "json");
+
+        Assert.Empty(read.Diagnostic!.Errors);
+        Assert.Empty(read.Diagnostic.Warnings);
+        Assert.Equal("#/components/schemas/TreeNode",
+            document["components"]!["schemas"]!["TreeNode"]!["properties"]!["children"]!["items"]!["$ref"]!.GetValue<string>());
+        var either = document["paths"]!["/api/external/test/either"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["oneOf"]!.AsArray();
+        Assert.Equal(["#/components/schemas/EchoBody", "#/components/schemas/ExternalFailure"], either.Select(s => s!["$ref"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.NotNull(document["paths"]!["/test/page"]!["get"]!["responses"]!["200"]!["content"]!["text/html"]);
+    }
+
+    [Fact]
     public void NoHandlerReturnsAnAnswerTheDocumentCannotDescribe()
     {
         Assert.Empty(FunctionCatalog.Instance.Http.SelectMany(OperationResponses.Problems));
@@ -58,8 +74,9 @@ public sealed class OpenApiTests(FuncTraceApp app) : IClassFixture<FuncTraceApp>
                 Assert.False(string.IsNullOrWhiteSpace(response!["description"]?.GetValue<string>()));
                 if (answer.BodyType is not null)
                 {
-                    var schema = response["content"]!.AsObject().Single().Value!["schema"]!;
-                    Assert.EndsWith("/" + answer.BodyType.Name, schema["$ref"]!.GetValue<string>(), StringComparison.Ordinal);
+                    var schema = response["content"]!.AsObject().First().Value!["schema"]!;
+                    var references = schema["oneOf"] is JsonArray choices ? choices.Select(c => c!["$ref"]!.GetValue<string>()) : [schema["$ref"]!.GetValue<string>()];
+                    Assert.Contains(references, r => r.EndsWith("/" + answer.BodyType.Name, StringComparison.Ordinal));
                 }
             }
         });
@@ -136,6 +153,7 @@ public sealed class OpenApiTests(FuncTraceApp app) : IClassFixture<FuncTraceApp>
         Assert.Contains("typed result", Assert.Single(problems["TestUntyped"]), StringComparison.Ordinal);
         Assert.Contains("ProducesResponseType", Assert.Single(problems["TestJsonWithoutStatus"]), StringComparison.Ordinal);
         Assert.Empty(problems["TestStream"]);
+        Assert.Empty(problems["TestPage"]);
         Assert.Empty(problems["TestExternalEcho"]);
         var answer = Assert.Single(stream);
         Assert.Equal((200, typeof(EchoBody), "text/event-stream"), (answer.Status, answer.BodyType, Assert.Single(answer.ContentTypes)));

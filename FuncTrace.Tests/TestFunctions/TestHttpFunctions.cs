@@ -8,6 +8,9 @@ namespace FuncTrace.Tests.TestFunctions;
 
 public sealed record EchoBody(string? Text = null);
 
+/// <summary>A type that contains itself: its schema refers back to its own root.</summary>
+public sealed record TreeNode(string Name, IReadOnlyList<TreeNode> Children);
+
 /// <summary>HTTP functions that exist only in the tests: the shapes the OpenAPI checks must accept or refuse.</summary>
 public sealed class TestHttpFunctions
 {
@@ -30,6 +33,21 @@ public sealed class TestHttpFunctions
         TypedResults.Empty;
 }
 
+/// <summary>Answers the document must describe with more than a plain Ok&lt;T&gt;.</summary>
+public sealed class TestShapeFunctions
+{
+    [Function("TestTree")]
+    [Access(Access.AnyRole)]
+    public Ok<TreeNode> Tree([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/test/tree")] HttpRequest request) =>
+        TypedResults.Ok(new TreeNode("root", [new TreeNode("leaf", [])]));
+
+    [Function("TestPage")]
+    [Access(Access.Anonymous)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/html")]
+    public FileContentHttpResult Page([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "test/page")] HttpRequest request) =>
+        TypedResults.File("<p>page</p>"u8.ToArray(), "text/html");
+}
+
 /// <summary>An external-face function: failures in <c>{"success": false, "error"}</c>.</summary>
 [ExternalFace]
 public sealed class TestExternalFunctions
@@ -39,4 +57,10 @@ public sealed class TestExternalFunctions
     [RequestBody(typeof(EchoBody), Example = """{"text": "hello"}""")]
     public async Task<Ok<EchoBody>> Echo([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/external/test/echo")] HttpRequest request) =>
         TypedResults.Ok(await JsonBody.ReadAsync<EchoBody>(request, JsonBody.CamelCase));
+
+    /// <summary>A 200 that is either a result or the face's failure, as its clients expect.</summary>
+    [Function("TestExternalEither")]
+    [Access(Access.Anonymous)]
+    public Results<Ok<EchoBody>, Ok<ApiError.ExternalFailure>> Either([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/external/test/either")] HttpRequest request) =>
+        TypedResults.Ok(new ApiError.ExternalFailure(false, "not registered"));
 }
