@@ -25,6 +25,7 @@ public sealed class BadInputSweepTests(SweepFixture fixture) : IClassFixture<Swe
         Assert.Contains("DELETE /api/admin/keys/{id}", routes);
         Assert.All(Routes.Where(r => r.ReadsJson), route => Assert.NotNull(JsonNode.Parse(SampleBodies.For(route)!)));
         Assert.True(Seed.Knows(Routes.Single(r => r.ToString() == "DELETE /api/admin/keys/{id}"), "id"), "Seeding did not learn tenant A's key id from POST api/admin/keys.");
+        Assert.Empty(Seed.Failures);
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public class SweepFixture : IAsyncLifetime
         // Twice: a route under an id created in the first pass can create in the second.
         for (var pass = 0; pass < 2; pass++)
         {
-            foreach (var route in Routes.Where(r => r.TakesBody && Creates(r) && r.Parameters.All(p => seed.Knows(r, p))))
+            foreach (var route in Routes.Where(r => r.ReadsJson && Creates(r) && r.Parameters.All(p => seed.Knows(r, p))))
             {
                 await CreateAsync(route, seed);
             }
@@ -103,14 +103,18 @@ public class SweepFixture : IAsyncLifetime
 
     private async Task CreateAsync(SweepRoute route, SweepSeed seed)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(route.Method), seed.PathOf(route))
-        {
-            Content = SampleBodies.For(route) is { } json ? SweepRunner.Json(json) : new StringContent("sweep", Encoding.UTF8, "text/plain"),
-        };
+        using var request = new HttpRequestMessage(new HttpMethod(route.Method), seed.PathOf(route)) { Content = SweepRunner.Json(SampleBodies.For(route)!) };
         request.Headers.Add("X-API-Key", seed.KeyA);
         using var response = await Client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"Seeding tenant A with {route} answered {(int)response.StatusCode}: {body}");
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            // A body made from the type may well be refused; an example that is refused is the route's own mistake.
+            if (route.Body!.Example is not null)
+            {
+                seed.Failures.Add($"{route} refused its own [RequestBody] example: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+            return;
+        }
         if (response.Headers.Location is { } location)
         {
             var path = location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString.Split('?')[0];

@@ -19,6 +19,9 @@ public sealed class SweepSeed(string tenantA, string tenantB, string keyA, strin
     public string ReviewOnlyKey { get; } = reviewOnlyKey;
     public string IngestReviewKey { get; } = ingestReviewKey;
 
+    /// <summary>Creating routes that refused their own example while seeding.</summary>
+    public List<string> Failures { get; } = [];
+
     /// <summary>Everything of tenant A's that tenant B must never be shown: its name and every id the seeding created.</summary>
     public IEnumerable<string> SecretsOfA => _values.Values.Append(TenantA).Distinct(StringComparer.Ordinal);
 
