@@ -129,9 +129,12 @@ public sealed class ApiPipeline(
         return result;
     }
 
-    /// <summary>Status 0: no answer at all (connection refused or reset); storage's own 5xx and throttling are transient too.</summary>
+    /// <summary>
+    /// Status 0: no answer at all (connection refused or reset); storage's own 5xx and throttling are transient too. The
+    /// SDK's last retry can also surface the bare socket or HTTP failure unwrapped; only outgoing calls raise those.
+    /// </summary>
     private static bool IsStorageUnavailable(Exception ex) =>
-        ex is RequestFailedException { Status: 0 or 408 or 429 or >= 500 }
+        ex is RequestFailedException { Status: 0 or 408 or 429 or >= 500 } or System.Net.Sockets.SocketException or HttpRequestException
         || (ex is AggregateException { InnerExceptions.Count: > 0 } aggregate && aggregate.InnerExceptions.All(IsStorageUnavailable))
         || (ex is OperationCanceledException or TimeoutException && ex.InnerException is not null);
 

@@ -11,6 +11,8 @@ public sealed class LogRecorder : ILoggerProvider
 {
     public ConcurrentQueue<LogEntry> Entries { get; } = new();
 
+    public ConcurrentQueue<string> Exceptions { get; } = new();
+
     public ILogger CreateLogger(string categoryName) => new Recorder(this, categoryName);
 
     public void Dispose()
@@ -26,6 +28,10 @@ public sealed class LogRecorder : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            if (exception is not null && logLevel >= LogLevel.Error)
+            {
+                owner.Exceptions.Enqueue(exception.ToString());
+            }
             var values = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
             owner.Entries.Enqueue(new LogEntry(category, logLevel, formatter(state, exception), values.ToDictionary(v => v.Key, v => v.Value)));
         }

@@ -2,6 +2,7 @@ using System.Net;
 using FuncTrace.Functions.Shared;
 using FuncTrace.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FuncTrace.Tests.Sweep;
 
@@ -12,7 +13,8 @@ public sealed class StorageOutageTests
     public async Task WhileStorageIsDownEveryRouteAnswers503InTheEnvelopeOrServesAndTheAppRecoversWithoutARestart()
     {
         await using var proxy = StorageProxy.Start();
-        await using var app = FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = proxy.ConnectionString });
+        var logs = new LogRecorder();
+        await using var app = FuncTraceApp.WithFunctions(FunctionCatalog.Instance, s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs), new Dictionary<string, string?> { ["AzureWebJobsStorage"] = proxy.ConnectionString });
         await app.StartAsync();
         var tenantKey = await app.CreateKeyAsync(FuncTraceApp.NewTenant(), "ingest", "review", "admin");
         using var client = app.CreateClient();
@@ -33,7 +35,7 @@ public sealed class StorageOutageTests
         using var recovered = await client.SendAsync(Get("/api/admin/keys", tenantKey));
         using var health = await client.GetAsync("/api/health");
 
-        Assert.True(violations.Count == 0, string.Join("\n", violations));
+        Assert.True(violations.Count == 0, string.Join("\n", violations) + ExceptionsOf(logs));
         Assert.DoesNotContain("127.0.0.1", envelope.GetRawText(), StringComparison.Ordinal);
         await ApiAssert.JsonAsync(recovered, HttpStatusCode.OK);
         await ApiAssert.JsonAsync(health, HttpStatusCode.OK);
@@ -91,6 +93,9 @@ public sealed class StorageOutageTests
 
         Assert.True((int)response.StatusCode >= 500, $"A garbled storage answer was blamed on the client: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
+
+    /// <summary>What the app logged as errors, to say why a request broke the rules.</summary>
+    private static string ExceptionsOf(LogRecorder logs) => "\n" + string.Join("\n", logs.Exceptions);
 
     private static HttpRequestMessage Get(string path, string key)
     {
