@@ -40,7 +40,8 @@ public sealed class SchemaComponents(JsonSerializerOptions options)
 
     /// <summary>
     /// The exporter points a recursive type back at itself relative to its own root (<c>"$ref": "#/properties/a"</c>);
-    /// placed under <c>components/schemas</c>, those pointers must start from there.
+    /// placed under <c>components/schemas</c>, those pointers must start from there. It also writes "any JSON" (a
+    /// <c>JsonElement</c>) as the schema <c>true</c>, which OpenAPI readers trip over; <c>{}</c> says the same.
     /// </summary>
     private static void Rebase(JsonNode? node, string root)
     {
@@ -51,9 +52,20 @@ public sealed class SchemaComponents(JsonSerializerOptions options)
                 {
                     obj["$ref"] = root + target[1..];
                 }
-                foreach (var (_, child) in obj.ToList())
+                foreach (var (name, child) in obj.ToList())
                 {
+                    if (name is "items" or "additionalProperties" && child is JsonValue { } any && any.GetValueKind() == JsonValueKind.True)
+                    {
+                        obj[name] = new JsonObject();
+                    }
                     Rebase(child, root);
+                }
+                if (obj["properties"] is JsonObject properties)
+                {
+                    foreach (var (name, _) in properties.Where(p => p.Value is JsonValue v && v.GetValueKind() == JsonValueKind.True).ToList())
+                    {
+                        properties[name] = new JsonObject();
+                    }
                 }
                 break;
             case JsonArray array:

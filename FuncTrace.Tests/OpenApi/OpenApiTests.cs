@@ -47,6 +47,7 @@ public sealed class OpenApiTests(FuncTraceApp app) : IClassFixture<FuncTraceApp>
         Assert.Empty(read.Diagnostic.Warnings);
         Assert.Equal("#/components/schemas/TreeNode",
             document["components"]!["schemas"]!["TreeNode"]!["properties"]!["children"]!["items"]!["$ref"]!.GetValue<string>());
+        Assert.Equal(JsonValueKind.Object, document["components"]!["schemas"]!["TreeNode"]!["properties"]!["data"]!.GetValueKind());
         var either = document["paths"]!["/api/external/test/either"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["oneOf"]!.AsArray();
         Assert.Equal(["#/components/schemas/EchoBody", "#/components/schemas/ExternalFailure"], either.Select(s => s!["$ref"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.NotNull(document["paths"]!["/test/page"]!["get"]!["responses"]!["200"]!["content"]!["text/html"]);

@@ -84,6 +84,8 @@ public sealed class BadInputSweepTests(SweepFixture fixture) : IClassFixture<Swe
         string[] methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
         var cases = (from path in Routes.GroupBy(r => r.Pattern)
                      from method in methods.Except(path.Select(r => r.Method))
+                     // api/events/batch is also a path of api/events/{id}, which may serve the method.
+                     where !Routes.Any(other => other.Method == method && other.Match(Seed.PathOf(path.First())) is not null)
                      select new SweepCase($"{method} is not served", path.First(), method, Seed.PathOf(path.First()), Seed.KeyA,
                          method is "GET" or "DELETE" ? null : () => SweepRunner.Json("{}"))
                      {

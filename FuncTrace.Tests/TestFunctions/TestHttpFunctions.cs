@@ -9,7 +9,7 @@ namespace FuncTrace.Tests.TestFunctions;
 public sealed record EchoBody(string? Text = null);
 
 /// <summary>A type that contains itself: its schema refers back to its own root.</summary>
-public sealed record TreeNode(string Name, IReadOnlyList<TreeNode> Children);
+public sealed record TreeNode(string Name, IReadOnlyList<TreeNode> Children, System.Text.Json.JsonElement Data);
 
 /// <summary>HTTP functions that exist only in the tests: the shapes the OpenAPI checks must accept or refuse.</summary>
 public sealed class TestHttpFunctions
@@ -39,7 +39,7 @@ public sealed class TestShapeFunctions
     [Function("TestTree")]
     [Access(Access.AnyRole)]
     public Ok<TreeNode> Tree([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/test/tree")] HttpRequest request) =>
-        TypedResults.Ok(new TreeNode("root", [new TreeNode("leaf", [])]));
+        TypedResults.Ok(new TreeNode("root", [new TreeNode("leaf", [], default)], default));
 
     [Function("TestPage")]
     [Access(Access.Anonymous)]
