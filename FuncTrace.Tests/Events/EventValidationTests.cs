@@ -1,4 +1,5 @@
 using System.Net;
+using FuncTrace.Functions.Events;
 using FuncTrace.Tests.Infrastructure;
 
 namespace FuncTrace.Tests.Events;
@@ -29,6 +30,33 @@ public sealed class EventValidationTests(FuncTraceApp app) : IClassFixture<FuncT
 
         var envelope = await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
         Assert.Equal(field, envelope.GetProperty("error").GetProperty("details").GetProperty("field").GetString());
+    }
+
+    [Theory]
+    [InlineData("prompt_tokens", 9223372036854775807)]
+    [InlineData("completion_tokens", EventValidation.MaxTokens + 1)]
+    [InlineData("total_tokens", EventValidation.MaxTokens + 1)]
+    [InlineData("prompt_tokens", -1)]
+    public async Task TokenCountsNoRealCallCanHaveAreRejectedNamingTheCount(string name, long value)
+    {
+        using var tenant = await TenantClients.CreateAsync(app);
+
+        using var response = await tenant.Ingest.PostAsync("/api/events", TenantClients.Json(
+            $$$"""{"conversation_id":"c","event_type":"x","model":"m","usage":{"{{{name}}}":{{{value}}}},"data":{}}"""));
+
+        var envelope = await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        Assert.Equal("usage." + name, envelope.GetProperty("error").GetProperty("details").GetProperty("field").GetString());
+        Assert.Contains(EventValidation.MaxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture), envelope.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheLargestTokenCountIsAccepted()
+    {
+        using var tenant = await TenantClients.CreateAsync(app);
+
+        var stored = await tenant.PostEventAsync(new { conversation_id = "c", event_type = "x", usage = new { prompt_tokens = EventValidation.MaxTokens }, data = new { } });
+
+        Assert.Equal(EventValidation.MaxTokens, stored.GetProperty("usage").GetProperty("prompt_tokens").GetInt64());
     }
 
     [Theory]
