@@ -84,6 +84,31 @@ public static class EventRows
         return row;
     }
 
+    /// <summary>
+    /// About how many bytes the row takes in a storage request, to keep a transaction under its 4 MiB: the storage client
+    /// escapes every character outside printable ASCII (and a few inside it) as <c>\uXXXX</c>, six bytes a character.
+    /// </summary>
+    public static int WireBytes(TableEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var bytes = 300;
+        foreach (var (name, value) in row)
+        {
+            bytes += 60 + name.Length + (value is string text ? EscapedLength(text) : 0);
+        }
+        return bytes;
+    }
+
+    private static int EscapedLength(string text)
+    {
+        var length = 0;
+        foreach (var c in text)
+        {
+            length += c is >= ' ' and < (char)0x7F and not ('"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`') ? 1 : 6;
+        }
+        return length;
+    }
+
     /// <summary>A client-chosen id's pointer: where its event is, and what body and time the first attempt had.</summary>
     public static TableEntity Pointer(string tenant, string clientId, string partitionKey, string sortKey, string bodyHash, DateTimeOffset timestamp, string attempt) =>
         new(EventKeys.PointerPartition(tenant, clientId), clientId)

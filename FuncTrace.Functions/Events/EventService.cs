@@ -27,6 +27,9 @@ public sealed class EventService(
     private readonly IReadOnlySet<string> _reviewTypes = options.Value.ReviewTypes();
     private readonly int _blobThreshold = options.Value.DataBlobThresholdBytes;
 
+    /// <summary>One transaction's request stays under storage's 4 MiB, with room for the envelope.</summary>
+    private const int MaxTransactionBytes = 3 * 1024 * 1024;
+
     /// <summary>
     /// Stores the event; a replay of the same id and body returns the stored one with <c>Created = false</c>. A replay that
     /// finds the pointer of an attempt that died before its event was written writes the event now (<c>Created = true</c>).
@@ -43,7 +46,7 @@ public sealed class EventService(
 
     /// <summary>
     /// Stores many events: one pointer insert per client-chosen id, then each conversation's rows in transactions of up
-    /// to 100. A row the service refuses as existing is handled alone, as a replay or a conflict; the rest is sent again.
+    /// to 100 (and 3 MiB). A row the service refuses as existing is handled alone, as a replay or a conflict; the rest is sent again.
     /// </summary>
     public async Task<IReadOnlyList<BatchItemResult>> CreateBatchAsync(string tenant, IReadOnlyList<NewEvent> items, CancellationToken cancellationToken = default)
     {
@@ -100,9 +103,9 @@ public sealed class EventService(
             var rows = fresh.Select(f => new Pending(f.Index, f.Prepared, f.Prepared.Row(tenant, ticket.Slot))).ToList();
             foreach (var conversation in rows.GroupBy(r => r.Prepared.PartitionKey, StringComparer.Ordinal))
             {
-                foreach (var chunk in conversation.Chunk(100))
+                foreach (var chunk in Transactions(conversation))
                 {
-                    await SubmitChunkAsync(tenant, chunk.ToList(), results, written, uncertain, cancellationToken);
+                    await SubmitChunkAsync(tenant, chunk, results, written, uncertain, cancellationToken);
                 }
             }
         }
@@ -115,6 +118,28 @@ public sealed class EventService(
 
     /// <summary>A batch item ready to write: where it came from, and its row (tagged with the batch's slot).</summary>
     private sealed record Pending(int Index, Prepared Prepared, TableEntity Row);
+
+    /// <summary>A conversation's rows cut into transactions of at most 100 rows and <see cref="MaxTransactionBytes"/>.</summary>
+    private static IEnumerable<List<Pending>> Transactions(IEnumerable<Pending> rows)
+    {
+        var chunk = new List<Pending>();
+        var bytes = 0;
+        foreach (var row in rows)
+        {
+            var size = EventRows.WireBytes(row.Row);
+            if (chunk.Count > 0 && (chunk.Count == 100 || bytes + size > MaxTransactionBytes))
+            {
+                yield return chunk;
+                (chunk, bytes) = ([], 0);
+            }
+            chunk.Add(row);
+            bytes += size;
+        }
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
 
     private async Task SubmitChunkAsync(string tenant, List<Pending> chunk, BatchItemResult?[] results, List<ViewItem> written, List<TableEntity> uncertain, CancellationToken cancellationToken)
     {

@@ -71,4 +71,20 @@ public sealed class BatchTests(BatchTests.App app) : IClassFixture<BatchTests.Ap
         var usage = Assert.Single(await views.UsageAsync(Functions.Views.ViewKeys.UsageByMonth));
         Assert.Equal((3L * withUsage, 2L * withUsage, 5L * withUsage, (long)withUsage), usage.Value);
     }
+
+    [Fact]
+    public async Task AFullBatchOfLargeEventsInOneConversationIsStored()
+    {
+        using var tenant = await TenantClients.CreateAsync(app);
+        // Just under the blob threshold as UTF-8, and six bytes a character once a storage request escapes it.
+        var text = new string('中', 10_900);
+        var events = Enumerable.Range(0, 100).Select(i => new { conversation_id = "large", event_type = "step", data = new { i, text } });
+
+        using var response = await tenant.Ingest.PostAsJsonAsync("/api/events/batch", new { events });
+
+        Assert.Equal(100, (await ApiAssert.JsonAsync(response, (HttpStatusCode)207)).GetProperty("created").GetInt32());
+        var listed = await AllAsync(tenant.Ingest, "/api/events?conversation_id=large&limit=1000");
+        Assert.Equal(Enumerable.Range(0, 100), listed.Select(e => e.GetProperty("data").GetProperty("i").GetInt32()).Order());
+        Assert.All(listed, e => Assert.Equal(text, e.GetProperty("data").GetProperty("text").GetString()));
+    }
 }
