@@ -312,17 +312,21 @@ public sealed class EventService(
         {
             sortKey = EventKeys.NewSortKey(timestamp, item.ConversationId);
         }
-        else if (EventKeys.IsSortKey(item.Id))
+        else if (EventKeys.IsSortKey(item.Id) && EventKeys.ConversationHashOf(item.Id) == EventKeys.Hash(item.ConversationId))
         {
-            // An id of our own shape names its row: it must be this conversation's, and a replay meets the row itself.
-            if (EventKeys.ConversationHashOf(item.Id) != EventKeys.Hash(item.ConversationId))
-            {
-                throw FuncTraceException.Validation("'id' has the shape of a generated id of another conversation; choose another id.", "id");
-            }
+            // An id of our own shape, of this conversation, names its row: a replay of a generated id meets the row itself.
             sortKey = item.Id;
         }
         else
         {
+            // Any other id is the client's, found through its pointer. A ULID has our shape but not this conversation's
+            // hash; it must not be the generated id of an event of another conversation.
+            if (EventKeys.IsSortKey(item.Id)
+                && await reader.GetRowAsync(EventKeys.PartitionOf(tenant, EventKeys.ConversationHashOf(item.Id)), item.Id, cancellationToken) is { } taken
+                && taken.GetString("Id") == item.Id)
+            {
+                throw DifferentBody(item.Id);
+            }
             clientId = item.Id;
             sortKey = EventKeys.SortKeyFor(item.Id, timestamp, item.ConversationId);
         }

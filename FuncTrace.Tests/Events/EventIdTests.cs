@@ -46,6 +46,39 @@ public sealed class EventIdTests(FuncTraceApp app) : IClassFixture<FuncTraceApp>
     }
 
     [Fact]
+    public async Task AClientsOwnUlidIsAcceptedAsItsIdAndReplaysExactly()
+    {
+        using var tenant = await TenantClients.CreateAsync(app);
+        // A ULID is 26 Crockford characters, the shape of a generated id, but it names no partition of ours.
+        const string ulid = "01JD3W9XQ4Y8T6V2N5B7K0MZRA";
+        var body = new { id = ulid, conversation_id = "ulids", event_type = "x", data = new { n = 1 } };
+
+        using var first = await tenant.Ingest.PostAsJsonAsync("/api/events", body);
+        using var again = await tenant.Ingest.PostAsJsonAsync("/api/events", body);
+        using var other = await tenant.Ingest.PostAsJsonAsync("/api/events", body with { data = new { n = 2 } });
+
+        Assert.Equal(ulid, (await ApiAssert.JsonAsync(first, HttpStatusCode.Created)).GetProperty("id").GetString());
+        Assert.Equal(ulid, (await ApiAssert.JsonAsync(again, HttpStatusCode.OK)).GetProperty("id").GetString());
+        Assert.Equal("true", again.Headers.GetValues(EventFunctions.ReplayedHeader).Single());
+        await ApiAssert.ErrorAsync(other, HttpStatusCode.Conflict, "CONFLICT");
+        Assert.Equal(1, (await GetAsync(tenant.Ingest, $"/api/events/{ulid}")).GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal([ulid], Ids(await GetAsync(tenant.Ingest, "/api/events?conversation_id=ulids")));
+    }
+
+    [Fact]
+    public async Task AGeneratedIdSentForAnotherConversationIsAConflictNotASecondEventWithThatId()
+    {
+        using var tenant = await TenantClients.CreateAsync(app);
+        var id = (await tenant.PostEventAsync(new { conversation_id = "first", event_type = "x", data = new { } })).GetProperty("id").GetString();
+
+        using var response = await tenant.Ingest.PostAsJsonAsync("/api/events", new { id, conversation_id = "second", event_type = "x", data = new { } });
+
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict, "CONFLICT");
+        Assert.Equal("first", (await GetAsync(tenant.Ingest, $"/api/events/{id}")).GetProperty("conversation_id").GetString());
+        Assert.Empty(Ids(await GetAsync(tenant.Ingest, "/api/events?conversation_id=second")));
+    }
+
+    [Fact]
     public async Task APointerStoredWithoutItsEventIsCompletedByTheRetryAndCountedOnce()
     {
         using var tenant = await TenantClients.CreateAsync(app);
