@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace FuncTrace.Tests.Infrastructure;
 
 /// <summary>
-/// Stands between the app and Azurite's table service and passes everything through, except that it can lose the answer
+/// Stands between the app and one of Azurite's services (tables, or queues) and passes everything through, except that it can lose the answer
 /// to a request: the request reaches storage and is applied, then the connection is reset instead of answered — what a
 /// timeout or a dropped connection does in Azure. The storage client then retries the request it thinks failed.
 /// </summary>
@@ -33,23 +33,24 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
     /// <summary>How many answers were lost so far.</summary>
     public int Lost { get; private set; }
 
-    /// <summary>A connection string for the test Azurite whose table endpoint is this proxy.</summary>
+    /// <summary>A connection string for the test Azurite whose endpoint of this service is this proxy.</summary>
     public string ConnectionString { get; private set; } = string.Empty;
 
-    public static async Task<AnswerLosingProxy> StartAsync()
+    /// <param name="endpoint">The connection string's setting to stand in for: <c>TableEndpoint</c> or <c>QueueEndpoint</c>.</param>
+    public static async Task<AnswerLosingProxy> StartAsync(string endpoint = "TableEndpoint")
     {
         var original = TestStorage.ConnectionString;
-        var tableEndpoint = original.Split(';').Single(p => p.StartsWith("TableEndpoint=", StringComparison.Ordinal))["TableEndpoint=".Length..];
+        var target = original.Split(';').Single(p => p.StartsWith(endpoint + "=", StringComparison.Ordinal))[(endpoint.Length + 1)..];
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var proxy = new AnswerLosingProxy(app, new Uri(tableEndpoint));
+        var proxy = new AnswerLosingProxy(app, new Uri(target));
         app.Run(proxy.ForwardAsync);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var proxied = new UriBuilder(proxy._target) { Host = address.Host, Port = address.Port }.Uri.ToString().TrimEnd('/');
-        proxy.ConnectionString = original.Replace("TableEndpoint=" + tableEndpoint, "TableEndpoint=" + proxied, StringComparison.Ordinal);
+        proxy.ConnectionString = original.Replace(endpoint + "=" + target, endpoint + "=" + proxied, StringComparison.Ordinal);
         return proxy;
     }
 
