@@ -8,43 +8,52 @@ namespace FuncTrace.Tests.Events;
 /// Lists that stop on their read bound before they have found anything must still say where to go on: a thousand slots
 /// of one second, then a few events later. Slots are 10 ms, so events posted one by one land in many of them.
 /// </summary>
-public sealed class LongViewTests(LongViewTests.App app) : IClassFixture<LongViewTests.App>, IAsyncLifetime
+public sealed class LongViewTests(LongViewTests.Seeded seeded) : IClassFixture<LongViewTests.Seeded>
 {
-    public sealed class App() : FuncTraceApp(new Dictionary<string, string?>
-    {
-        ["FuncTrace:Ingest:SlotMilliseconds"] = "10",
-        ["FuncTrace:RateLimits:PerKeyPerMinute"] = "0",
-    });
-
     private const int Crowd = 1000;
-    private TenantClients? _tenant;
-    private readonly List<string> _late = [];
 
-    private TenantClients Tenant => _tenant!;
-
-    public async Task InitializeAsync()
+    /// <summary>The app and its data, made once for the class.</summary>
+    public sealed class Seeded : IAsyncLifetime
     {
-        _tenant = await TenantClients.CreateAsync(app);
-        var second = new DateTimeOffset(2025, 10, 1, 0, 0, 0, TimeSpan.Zero);
-        await Task.WhenAll(Enumerable.Range(0, 2).Select(async client =>
+        public FuncTraceApp App { get; } = FuncTraceApp.WithSettings(new Dictionary<string, string?>
         {
-            for (var i = client; i < Crowd; i += 2)
+            ["FuncTrace:Ingest:SlotMilliseconds"] = "10",
+            ["FuncTrace:RateLimits:PerKeyPerMinute"] = "0",
+        });
+
+        public TenantClients? Tenant { get; private set; }
+
+        public List<string> Late { get; } = [];
+
+        public async Task InitializeAsync()
+        {
+            await App.StartAsync();
+            Tenant = await TenantClients.CreateAsync(App);
+            var second = new DateTimeOffset(2025, 10, 1, 0, 0, 0, TimeSpan.Zero);
+            await Task.WhenAll(Enumerable.Range(0, 2).Select(async client =>
             {
-                await Tenant.PostEventAsync(new { conversation_id = $"crowd-{i % 10}", event_type = "assistant_response", timestamp = second.AddMilliseconds(i % 1000), data = new { i } });
+                for (var i = client; i < Crowd; i += 2)
+                {
+                    await Tenant.PostEventAsync(new { conversation_id = $"crowd-{i % 10}", event_type = "assistant_response", timestamp = second.AddMilliseconds(i % 1000), data = new { i } });
+                }
+            }));
+            for (var i = 0; i < 5; i++)
+            {
+                Late.Add((await Tenant.PostEventAsync(new { conversation_id = "late", event_type = "assistant_response", timestamp = second.AddMinutes(1 + i), data = new { i } })).GetProperty("id").GetString()!);
             }
-        }));
-        for (var i = 0; i < 5; i++)
-        {
-            _late.Add((await Tenant.PostEventAsync(new { conversation_id = "late", event_type = "assistant_response", timestamp = second.AddMinutes(1 + i), data = new { i } })).GetProperty("id").GetString()!);
+            await Eventually.HoldsAsync("every event is pending", TimeSpan.FromSeconds(60), async () => await ReviewClaimTests.PendingCountAsync(Tenant) == Crowd + 5);
         }
-        await Eventually.HoldsAsync("every event is pending", TimeSpan.FromSeconds(60), async () => await ReviewClaimTests.PendingCountAsync(Tenant) == Crowd + 5);
+
+        public async Task DisposeAsync()
+        {
+            Tenant?.Dispose();
+            await App.DisposeAsync();
+        }
     }
 
-    public Task DisposeAsync()
-    {
-        _tenant?.Dispose();
-        return Task.CompletedTask;
-    }
+    private TenantClients Tenant => seeded.Tenant!;
+
+    private List<string> Late => seeded.Late;
 
     [Fact]
     public async Task TheTimelineGoesOnPastASecondOfAThousandSlots()
@@ -52,6 +61,23 @@ public sealed class LongViewTests(LongViewTests.App app) : IClassFixture<LongVie
         var listed = await AllAsync(Tenant.Ingest, "/api/events?limit=1000");
 
         Assert.Equal(Crowd + 5, listed.Select(e => e.GetProperty("id").GetString()).Distinct().Count());
-        Assert.Equal(_late, listed.TakeLast(5).Select(e => e.GetProperty("id").GetString()));
+        Assert.Equal(Late, listed.TakeLast(5).Select(e => e.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task ThePendingListOfOneConversationFindsItsEventsBehindAThousandSlotsOfOthers()
+    {
+        var listed = await AllAsync(Tenant.Review, "/api/feedback/pending?conversation_id=late");
+
+        Assert.Equal(Late, listed.Select(e => e.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task AClaimForOneConversationFindsItsEventBehindAThousandSlotsOfOthers()
+    {
+        using var response = await Tenant.Review.PostAsync("/api/feedback/pending/claim?conversation_id=late", null);
+
+        var claim = await ApiAssert.JsonAsync(response, System.Net.HttpStatusCode.OK);
+        Assert.Equal(Late[0], claim.GetProperty("event").GetProperty("id").GetString());
     }
 }

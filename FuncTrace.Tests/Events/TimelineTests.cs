@@ -13,50 +13,61 @@ namespace FuncTrace.Tests.Events;
 /// The tenant's timeline and its lists by type, merged from the buckets of many slots over the eight activity shards.
 /// Slots are 10 ms here, so events posted one after another land in many slots, and so on every shard.
 /// </summary>
-public sealed class TimelineTests(TimelineTests.App app) : IClassFixture<TimelineTests.App>, IAsyncLifetime
+public sealed class TimelineTests(TimelineTests.Seeded seeded) : IClassFixture<TimelineTests.Seeded>
 {
-    public sealed class App() : FuncTraceApp(new Dictionary<string, string?>
-    {
-        ["FuncTrace:Ingest:SlotMilliseconds"] = "10",
-        ["FuncTrace:RateLimits:PerKeyPerMinute"] = "0",
-    });
-
     private static readonly DateTimeOffset Start = new(2025, 9, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly string[] Types = ["alpha", "beta", "gamma"];
-    private TenantClients? _tenant;
-    private List<(string Id, DateTimeOffset Time, string Type)> _events = [];
 
-    private TenantClients Tenant => _tenant!;
-
-    public async Task InitializeAsync()
+    /// <summary>The app and its events, made once for the class.</summary>
+    public sealed class Seeded : IAsyncLifetime
     {
-        _tenant = await TenantClients.CreateAsync(app);
-        // 160 events over three days, several in each second, posted by eight clients at once into many slots.
-        var planned = Enumerable.Range(0, 160).Select(i => (Time: Start.AddSeconds((i / 4) * 1700 + (i % 4)).AddMilliseconds(i % 3), Type: Types[i % 3])).ToList();
-        var stored = await Task.WhenAll(planned.Chunk(20).Select(async chunk =>
+        public FuncTraceApp App { get; } = FuncTraceApp.WithSettings(new Dictionary<string, string?>
         {
-            var ids = new List<(string, DateTimeOffset, string)>();
-            foreach (var (time, type) in chunk)
+            ["FuncTrace:Ingest:SlotMilliseconds"] = "10",
+            ["FuncTrace:RateLimits:PerKeyPerMinute"] = "0",
+        });
+
+        public TenantClients? Tenant { get; private set; }
+
+        public List<(string Id, DateTimeOffset Time, string Type)> Events { get; private set; } = [];
+
+        public async Task InitializeAsync()
+        {
+            await App.StartAsync();
+            var tenant = Tenant = await TenantClients.CreateAsync(App);
+            // 160 events over three days, several in each second, posted by eight clients at once into many slots.
+            var planned = Enumerable.Range(0, 160).Select(i => (Time: Start.AddSeconds((i / 4) * 1700 + (i % 4)).AddMilliseconds(i % 3), Type: Types[i % 3])).ToList();
+            var stored = await Task.WhenAll(planned.Chunk(20).Select(async chunk =>
             {
-                var body = await Tenant.PostEventAsync(new { conversation_id = $"conv-{time.Second % 5}", event_type = type, timestamp = time, data = new { } });
-                ids.Add((body.GetProperty("id").GetString()!, time, type));
-            }
-            return ids;
-        }));
-        _events = stored.SelectMany(s => s).ToList();
-        await Eventually.HoldsAsync("the timeline holds every event", async () => (await AllAsync(Tenant.Ingest, "/api/events?limit=1000")).Count == _events.Count);
+                var ids = new List<(string, DateTimeOffset, string)>();
+                foreach (var (time, type) in chunk)
+                {
+                    var body = await tenant.PostEventAsync(new { conversation_id = $"conv-{time.Second % 5}", event_type = type, timestamp = time, data = new { } });
+                    ids.Add((body.GetProperty("id").GetString()!, time, type));
+                }
+                return ids;
+            }));
+            Events = stored.SelectMany(s => s).ToList();
+            await Eventually.HoldsAsync("the timeline holds every event", async () => (await AllAsync(tenant.Ingest, "/api/events?limit=1000")).Count == Events.Count);
+        }
+
+        public async Task DisposeAsync()
+        {
+            Tenant?.Dispose();
+            await App.DisposeAsync();
+        }
     }
 
-    public Task DisposeAsync()
-    {
-        _tenant?.Dispose();
-        return Task.CompletedTask;
-    }
+    private FuncTraceApp App => seeded.App;
+
+    private TenantClients Tenant => seeded.Tenant!;
+
+    private List<(string Id, DateTimeOffset Time, string Type)> Events => seeded.Events;
 
     [Fact]
     public async Task TheSlotsLandOnEveryShard()
     {
-        var views = app.Table(StorageNames.ViewsTable);
+        var views = App.Table(StorageNames.ViewsTable);
         foreach (var partition in ViewKeys.ActivityPartitions(Tenant.Tenant))
         {
             var buckets = views.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {"t|"} and RowKey lt {"t}"}"), maxPerPage: 1);
@@ -87,8 +98,8 @@ public sealed class TimelineTests(TimelineTests.App app) : IClassFixture<Timelin
     [InlineData("gamma", true)]
     public async Task FromAndToBoundTheTimelineToTheMillisecond(string? type, bool descending)
     {
-        var from = _events[37].Time;
-        var to = _events[121].Time.AddMilliseconds(-1);
+        var from = Events[37].Time;
+        var to = Events[121].Time.AddMilliseconds(-1);
         var expected = Expected(type, from, to, descending);
 
         var listed = await AllAsync(Tenant.Ingest, Query(type, descending, 6, from, to));
@@ -123,7 +134,7 @@ public sealed class TimelineTests(TimelineTests.App app) : IClassFixture<Timelin
 
     private List<string> Expected(string? type, DateTimeOffset? from, DateTimeOffset? to, bool descending)
     {
-        var chosen = _events.Where(e => (type is null || e.Type == type) && (from is null || e.Time >= from) && (to is null || e.Time <= to))
+        var chosen = Events.Where(e => (type is null || e.Type == type) && (from is null || e.Time >= from) && (to is null || e.Time <= to))
             .OrderBy(e => e.Time).ThenBy(e => e.Id, StringComparer.Ordinal).Select(e => e.Id).ToList();
         if (descending)
         {
