@@ -52,7 +52,8 @@ public sealed class EventFunctions(EventService events, EventReader reader, Time
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Batch)] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var body = await JsonBody.ReadObjectAsync(request);
+        // Each event is two levels down ({"events": [ … ]}) and may nest as deep as one posted alone.
+        var body = await JsonBody.ReadObjectAsync(request, itemDepth: 2);
         if (!body.TryGetProperty("events", out var list) || list.ValueKind != JsonValueKind.Array)
         {
             throw FuncTraceException.Validation("'events' must be an array of events.", "events");

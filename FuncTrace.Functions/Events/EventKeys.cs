@@ -97,16 +97,35 @@ public static class EventKeys
         return Encode(digest[..HashLength]);
     }
 
-    private static string Time(DateTimeOffset timestamp)
+    private static string Time(DateTimeOffset timestamp) =>
+        Digits((ulong)Math.Clamp(timestamp.ToUnixTimeMilliseconds(), 0, MaxTimestamp.ToUnixTimeMilliseconds()), TimeLength);
+
+    /// <summary><paramref name="value"/> as <paramref name="length"/> Crockford digits, most significant first.</summary>
+    public static string Digits(ulong value, int length)
     {
-        var milliseconds = (ulong)Math.Clamp(timestamp.ToUnixTimeMilliseconds(), 0, MaxTimestamp.ToUnixTimeMilliseconds());
-        Span<char> chars = stackalloc char[TimeLength];
-        for (var i = TimeLength - 1; i >= 0; i--)
+        Span<char> chars = stackalloc char[length];
+        for (var i = length - 1; i >= 0; i--)
         {
-            chars[i] = Alphabet[(int)(milliseconds & 31)];
-            milliseconds >>= 5;
+            chars[i] = Alphabet[(int)(value & 31)];
+            value >>= 5;
         }
         return new string(chars);
+    }
+
+    /// <summary>The number Crockford digits stand for; null when one is not a digit.</summary>
+    public static ulong? ValueOf(ReadOnlySpan<char> digits)
+    {
+        ulong value = 0;
+        foreach (var c in digits)
+        {
+            var digit = Alphabet.IndexOf(c, StringComparison.Ordinal);
+            if (digit < 0)
+            {
+                return null;
+            }
+            value = (value << 5) | (uint)digit;
+        }
+        return value;
     }
 
     /// <summary>One character per byte's low five bits: uniform enough for placement and randomness, and simple.</summary>

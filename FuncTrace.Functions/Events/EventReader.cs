@@ -13,9 +13,6 @@ namespace FuncTrace.Functions.Events;
 /// </summary>
 public sealed class EventReader(TableServiceClient tables, StorageNames names, PayloadStore payloads)
 {
-    /// <summary>Rows one list request may read at most before it answers with what it has and a cursor.</summary>
-    public const int MaxRowsPerRequest = 2000;
-
     private readonly TableClient _events = tables.GetTableClient(names.Table(StorageNames.EventsTable));
 
     public async Task<StoredEvent?> GetAsync(string tenant, string id, CancellationToken cancellationToken = default)
@@ -63,40 +60,64 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
         await Task.WhenAll(rows.Select(row => ReadAsync(row, cancellationToken)));
 
     /// <summary>
-    /// A conversation's events in time order. Ascending is a forward range read. Descending reads backwards in windows of
-    /// time — the last hour, then eight times further back each step, a window narrowed when it holds too much — since
-    /// a range can only be read forwards; either way one request reads a bounded number of rows.
+    /// A conversation's events in time order. Oldest first is a forward range read. Newest first reads backwards in
+    /// windows — the last hour, then wider while they hold few events, narrower when one holds too many — since a range
+    /// can only be read forwards; a window is cut in row order (<see cref="ConversationRange"/>), so even thousands of
+    /// events in one millisecond are paged. Either way one request makes a bounded number of reads; a page may then be
+    /// short, or empty, while its cursor is set.
     /// </summary>
     public async Task<EventPage> ListConversationAsync(string tenant, EventQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         var conversation = EventValidation.ValidateConversationId(query.ConversationId);
-        var partition = EventKeys.ConversationPartition(tenant, conversation);
-        var lower = EventKeys.EventRow(query.From is { } from ? EventKeys.From(from) : string.Empty);
-        var upper = query.To is { } to && to < EventKeys.MaxTimestamp ? EventKeys.EventRow(EventKeys.From(to.AddMilliseconds(1))) : EventKeys.EventPrefix[..^1] + "}";
-        var cursor = ConversationCursor.Decode(query.Cursor, lower, upper);
-        var rows = query.Descending
-            ? await NewestFirstAsync(partition, conversation, query.EventType, lower, cursor ?? upper, query.Limit, cancellationToken)
-            : await OldestFirstAsync(partition, conversation, query.EventType, cursor is null ? lower : cursor + "\0", upper, query.Limit, cancellationToken);
-        var page = rows.Take(query.Limit).ToList();
-        var next = rows.Count > query.Limit ? ConversationCursor.Encode(page[^1].RowKey) : null;
-        return new EventPage(await ReadAllAsync(page, cancellationToken), next);
+        var hash = EventKeys.Hash(conversation);
+        var range = new Range(
+            query.From is { } from ? ConversationRange.At(from) : UInt128.Zero,
+            query.To is { } to ? ConversationRange.At(to.AddMilliseconds(1)) : ConversationRange.End);
+        var scope = CursorScope.Of("conversation", conversation, query.EventType, query.Descending, query.From, query.To);
+        var cursor = ConversationCursor.Decode(query.Cursor, scope, range, query.Descending);
+        var read = new Reading(EventKeys.ConversationPartition(tenant, conversation), conversation, hash, query.EventType);
+        if (!query.Descending)
+        {
+            var rows = await OldestFirstAsync(read, cursor is { } after ? after.At + 1 : range.Lower, range.Upper, query.Limit, cancellationToken);
+            var page = rows.Take(query.Limit).ToList();
+            var next = rows.Count > query.Limit ? ConversationCursor.Encode(scope, ConversationRange.Of(EventRows.SortKeyOf(page[^1]), hash)!.Value, UInt128.Zero) : null;
+            return new EventPage(await ReadAllAsync(page, cancellationToken), next);
+        }
+        var (newest, resume) = await NewestFirstAsync(read, range.Lower, cursor ?? new Position(range.Upper, InitialWindow), query.Limit, cancellationToken);
+        return new EventPage(await ReadAllAsync(newest, cancellationToken), resume is { } at ? ConversationCursor.Encode(scope, at.At, at.Window) : null);
     }
 
     /// <summary>A conversation's first event rows, oldest first, as stored (to fold what the views have not folded yet).</summary>
     public async Task<IReadOnlyList<TableEntity>> FirstRowsAsync(string tenant, string conversationId, int limit, CancellationToken cancellationToken = default)
     {
         var conversation = EventValidation.ValidateConversationId(conversationId);
-        var rows = await OldestFirstAsync(EventKeys.ConversationPartition(tenant, conversation), conversation, null,
-            EventKeys.EventPrefix, EventKeys.EventPrefix[..^1] + "}", limit, cancellationToken);
+        var read = new Reading(EventKeys.ConversationPartition(tenant, conversation), conversation, EventKeys.Hash(conversation), null);
+        var rows = await OldestFirstAsync(read, UInt128.Zero, ConversationRange.End, limit, cancellationToken);
         return rows.Take(limit).ToList();
     }
 
+    /// <summary>The rows a conversation query may read: numbers <c>[Lower, Upper)</c>.</summary>
+    private readonly record struct Range(UInt128 Lower, UInt128 Upper);
+
+    /// <summary>Where a page ended (the last row served, or for newest first the bound not yet read below) and, newest first, the window width reached.</summary>
+    private readonly record struct Position(UInt128 At, UInt128 Window);
+
+    private sealed record Reading(string Partition, string Conversation, string Hash, string? Type);
+
+    /// <summary>Rows a newest-first window may hold to be read whole; a fuller one is narrowed.</summary>
+    private const int WindowRows = 200;
+
+    /// <summary>Range reads one newest-first request makes at most (each of at most <see cref="WindowRows"/> + 1 rows).</summary>
+    public const int MaxWindowsPerRequest = 48;
+
+    private static readonly UInt128 InitialWindow = ConversationRange.Millisecond * 3_600_000;
+
     /// <summary>Up to <paramref name="limit"/> + 1 rows from <paramref name="from"/> (inclusive) on, so the caller knows whether more follow.</summary>
-    private async Task<List<TableEntity>> OldestFirstAsync(string partition, string conversation, string? type, string from, string upper, int limit, CancellationToken cancellationToken)
+    private async Task<List<TableEntity>> OldestFirstAsync(Reading read, UInt128 from, UInt128 upper, int limit, CancellationToken cancellationToken)
     {
         var rows = new List<TableEntity>();
-        await foreach (var row in _events.QueryAsync<TableEntity>(Filter(partition, conversation, type, from, upper), maxPerPage: Math.Min(limit + 1, 1000), cancellationToken: cancellationToken))
+        await foreach (var row in _events.QueryAsync<TableEntity>(Filter(read, from, upper), maxPerPage: Math.Min(limit + 1, 1000), cancellationToken: cancellationToken))
         {
             rows.Add(row);
             if (rows.Count > limit)
@@ -107,71 +128,101 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
         return rows;
     }
 
-    /// <summary>Up to <paramref name="limit"/> + 1 rows before <paramref name="before"/>, newest first.</summary>
-    private async Task<List<TableEntity>> NewestFirstAsync(string partition, string conversation, string? type, string lower, string before, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Up to <paramref name="limit"/> rows below <c>start.At</c>, newest first, and where to go on from (null at the
+    /// end). A window <c>[top − width, top)</c> with at most <see cref="WindowRows"/> rows is taken whole and the next one
+    /// sized for about half as many; a fuller one is narrowed from what its first rows show of its density. The first
+    /// window without an upper bound reaches from an hour ago to the end, so events dated later are in it.
+    /// </summary>
+    private async Task<(List<TableEntity> Rows, Position? Resume)> NewestFirstAsync(Reading read, UInt128 lower, Position start, int limit, CancellationToken cancellationToken)
     {
         var found = new List<TableEntity>();
-        var windowEnd = before;
-        var width = TimeSpan.FromHours(1);
-        // The open end of the range (no 'to', no cursor) starts from now: later timestamps all fall in the first window.
-        var endTime = windowEnd.Length > EventKeys.EventPrefix.Length + 1 ? EventKeys.TimeOf(windowEnd) : DateTimeOffset.UtcNow;
-        var read = 0;
-        while (found.Count <= limit && string.CompareOrdinal(windowEnd, lower) > 0 && read < MaxRowsPerRequest)
+        var top = start.At;
+        var width = start.Window == UInt128.Zero ? InitialWindow : start.Window;
+        // Widths are measured down from now while the window's top is later: events dated after now all fall in the first.
+        var reference = UInt128.Max(lower, UInt128.Min(top, ConversationRange.At(DateTimeOffset.UtcNow) + ConversationRange.Millisecond));
+        for (var reads = 0; top > lower; reads++)
         {
-            var startTime = endTime - EventKeys.MinTimestamp <= width ? EventKeys.MinTimestamp : endTime - width;
-            var windowStart = startTime <= EventKeys.MinTimestamp ? lower : Max(lower, EventKeys.EventRow(EventKeys.From(startTime)));
+            if (found.Count >= limit || reads == MaxWindowsPerRequest)
+            {
+                return (found.Take(limit).ToList(), new Position(found.Count >= limit ? Number(read, found[limit - 1]) : top, width));
+            }
+            var bottom = reference - lower > width ? reference - width : lower;
             var window = new List<TableEntity>();
-            var overflow = false;
-            await foreach (var row in _events.QueryAsync<TableEntity>(Filter(partition, conversation, type, windowStart, windowEnd), maxPerPage: 1000, cancellationToken: cancellationToken))
+            await foreach (var row in _events.QueryAsync<TableEntity>(Filter(read, bottom, top), maxPerPage: WindowRows + 1, cancellationToken: cancellationToken))
             {
                 window.Add(row);
-                if (window.Count > MaxRowsPerRequest / 2)
+                if (window.Count > WindowRows)
                 {
-                    overflow = true;
                     break;
                 }
             }
-            read += window.Count;
-            if (overflow && width > TimeSpan.FromMilliseconds(1))
+            if (window.Count <= WindowRows)
             {
-                width /= 8;
+                window.Reverse();
+                found.AddRange(window);
+                (top, reference) = (bottom, bottom);
+                width = window.Count == 0 ? Scale(width, 8, 1) : Scale(width, WindowRows, 2 * (ulong)window.Count);
                 continue;
             }
-            window.Reverse();
-            found.AddRange(window);
-            windowEnd = windowStart;
-            endTime = startTime;
-            width = width > TimeSpan.FromDays(365 * 100) ? width : width * 8;
+            var last = Number(read, window[^1]);
+            if (reference < top && last >= reference)
+            {
+                // More than a window's worth is dated after now: narrow within those.
+                (width, reference) = (top - reference, top);
+                continue;
+            }
+            // Too full: at least halve the width, and aim at about half a window by the density of the rows just read.
+            width = UInt128.Max(UInt128.One, UInt128.Min((reference - bottom) / 2, (last - bottom + 1) / 2));
         }
-        return found;
+        return (found.Take(limit).ToList(), found.Count > limit ? new Position(Number(read, found[limit - 1]), width) : null);
     }
 
-    private static string Max(string a, string b) => string.CompareOrdinal(a, b) >= 0 ? a : b;
+    /// <summary>width × numerator / denominator, at most eight times as wide and never wider than all rows.</summary>
+    private static UInt128 Scale(UInt128 width, ulong numerator, ulong denominator)
+    {
+        var scaled = width >= ConversationRange.End ? ConversationRange.End : width * UInt128.Min(numerator, 8 * denominator) / denominator;
+        return UInt128.Clamp(scaled, UInt128.One, ConversationRange.End);
+    }
 
-    private static string Filter(string partition, string conversation, string? type, string from, string before) => type is null
-        ? TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {before} and ConversationId eq {conversation}")
-        : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {before} and ConversationId eq {conversation} and EventType eq {type}");
+    private static UInt128 Number(Reading read, TableEntity row) => ConversationRange.Of(EventRows.SortKeyOf(row), read.Hash)!.Value;
 
-    /// <summary>Where a conversation page ended: the last row served, checked to lie inside the query's range.</summary>
+    private static string Filter(Reading read, UInt128 from, UInt128 before)
+    {
+        var (low, high) = (ConversationRange.RowKey(from, read.Hash), ConversationRange.RowKey(before, read.Hash));
+        return read.Type is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {read.Partition} and RowKey ge {low} and RowKey lt {high} and ConversationId eq {read.Conversation}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {read.Partition} and RowKey ge {low} and RowKey lt {high} and ConversationId eq {read.Conversation} and EventType eq {read.Type}");
+    }
+
+    /// <summary>
+    /// Where a conversation page ended, with the query it belongs to (<see cref="CursorScope"/>), checked to lie inside the
+    /// query's range: <c>c2:{scope}:{position}:{window}</c>.
+    /// </summary>
     private static class ConversationCursor
     {
-        private const string Prefix = "c1:";
+        private const string Prefix = "c2";
 
-        public static string Encode(string rowKey) => Domain.Base64Url.Encode(System.Text.Encoding.UTF8.GetBytes(Prefix + rowKey));
+        public static string Encode(string scope, UInt128 position, UInt128 window) =>
+            Domain.Base64Url.Encode(System.Text.Encoding.UTF8.GetBytes(string.Join(':', Prefix, scope,
+                position.ToString(System.Globalization.CultureInfo.InvariantCulture), window.ToString(System.Globalization.CultureInfo.InvariantCulture))));
 
-        public static string? Decode(string? cursor, string lower, string upper)
+        public static Position? Decode(string? cursor, string scope, Range range, bool descending)
         {
             if (cursor is null)
             {
                 return null;
             }
-            var text = Domain.Base64Url.TryDecode(cursor) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null;
-            if (text is null || !text.StartsWith(Prefix, StringComparison.Ordinal)
-                || string.CompareOrdinal(text[Prefix.Length..], lower) < 0 || string.CompareOrdinal(text[Prefix.Length..], upper) >= 0)
+            var parts = (Domain.Base64Url.TryDecode(cursor) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : string.Empty).Split(':');
+            if (parts.Length == 4 && parts[0] == Prefix && parts[1] == scope
+                && UInt128.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var position)
+                && UInt128.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var window)
+                && window <= ConversationRange.End
+                && (descending ? position > range.Lower && position <= range.Upper : position >= range.Lower && position < range.Upper))
             {
-                throw FuncTraceException.Validation("The cursor does not belong to this query; start again without it.", "cursor");
+                return new Position(position, window);
             }
-            return text[Prefix.Length..];
+            throw FuncTraceException.Validation("The cursor does not belong to this query; start again without it.", "cursor");
         }
     }
 }

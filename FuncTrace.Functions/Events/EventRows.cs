@@ -17,6 +17,19 @@ public static class EventRows
 {
     public const string ReviewPending = "pending";
 
+    /// <summary>
+    /// The property holding the id of the attempt that wrote a row. A write whose answer was lost is retried by the storage
+    /// client, and the retry meets the row the first try stored; the attempt id tells that row (ours: the write
+    /// succeeded) from one a replay or another writer stored.
+    /// </summary>
+    public const string AttemptProperty = "Attempt";
+
+    public static string NewAttempt() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>Whether <paramref name="row"/> was written by <paramref name="attempt"/>.</summary>
+    public static bool WrittenBy(TableEntity? row, string attempt) =>
+        row is not null && string.Equals(row.GetString(AttemptProperty), attempt, StringComparison.Ordinal);
+
     /// <summary>A fingerprint of what the client sent, to tell a replay from a different event reusing an id.</summary>
     public static string BodyHash(NewEvent item)
     {
@@ -41,7 +54,7 @@ public static class EventRows
     };
 
     /// <summary>The event's row. <paramref name="dataJson"/> is null when the data lives in the blob <paramref name="dataBlob"/>.</summary>
-    public static TableEntity Row(string tenant, string sortKey, EventRecord record, string? dataJson, string? dataBlob, string bodyHash, string slot)
+    public static TableEntity Row(string tenant, string sortKey, EventRecord record, string? dataJson, string? dataBlob, string bodyHash, string slot, string attempt)
     {
         ArgumentNullException.ThrowIfNull(record);
         var row = new TableEntity(EventKeys.ConversationPartition(tenant, record.ConversationId), EventKeys.EventRow(sortKey))
@@ -54,6 +67,7 @@ public static class EventRows
             ["CreatedAt"] = record.CreatedAt,
             ["BodyHash"] = bodyHash,
             ["Slot"] = slot,
+            [AttemptProperty] = attempt,
         };
         Set(row, "Data", dataJson);
         Set(row, "DataBlob", dataBlob);
@@ -70,14 +84,40 @@ public static class EventRows
         return row;
     }
 
+    /// <summary>
+    /// About how many bytes the row takes in a storage request, to keep a transaction under its 4 MiB: the storage client
+    /// escapes every character outside printable ASCII (and a few inside it) as <c>\uXXXX</c>, six bytes a character.
+    /// </summary>
+    public static int WireBytes(TableEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var bytes = 300;
+        foreach (var (name, value) in row)
+        {
+            bytes += 60 + name.Length + (value is string text ? EscapedLength(text) : 0);
+        }
+        return bytes;
+    }
+
+    private static int EscapedLength(string text)
+    {
+        var length = 0;
+        foreach (var c in text)
+        {
+            length += c is >= ' ' and < (char)0x7F and not ('"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`') ? 1 : 6;
+        }
+        return length;
+    }
+
     /// <summary>A client-chosen id's pointer: where its event is, and what body and time the first attempt had.</summary>
-    public static TableEntity Pointer(string tenant, string clientId, string partitionKey, string sortKey, string bodyHash, DateTimeOffset timestamp) =>
+    public static TableEntity Pointer(string tenant, string clientId, string partitionKey, string sortKey, string bodyHash, DateTimeOffset timestamp, string attempt) =>
         new(EventKeys.PointerPartition(tenant, clientId), clientId)
         {
             ["EventPartition"] = partitionKey,
             ["SortKey"] = sortKey,
             ["BodyHash"] = bodyHash,
             ["EventTime"] = timestamp,
+            [AttemptProperty] = attempt,
         };
 
     /// <summary>The record a row describes; <paramref name="data"/> was read from the row or its blob.</summary>

@@ -27,13 +27,19 @@ public sealed class EventService(
     private readonly IReadOnlySet<string> _reviewTypes = options.Value.ReviewTypes();
     private readonly int _blobThreshold = options.Value.DataBlobThresholdBytes;
 
+    /// <summary>One transaction's request stays under storage's 4 MiB, with room for the envelope.</summary>
+    private const int MaxTransactionBytes = 3 * 1024 * 1024;
+
     /// <summary>
     /// Writes a new event's row — alone, or with rows of its partition that belong with it in one transaction (a session
-    /// numbers its events so) — and returns the row as stored. A 409 means the row exists: a replay.
+    /// numbers its events so) — and returns the row as stored. A 409 means the row exists: a replay, or this attempt's own.
     /// </summary>
     public delegate Task<TableEntity> RowWrite(TableEntity row, CancellationToken cancellationToken);
 
-    /// <summary>Stores the event; a replay of the same id and body returns the stored one with <c>Created = false</c>.</summary>
+    /// <summary>
+    /// Stores the event; a replay of the same id and body returns the stored one with <c>Created = false</c>. A replay that
+    /// finds the pointer of an attempt that died before its event was written writes the event now (<c>Created = true</c>).
+    /// </summary>
     public Task<(EventRecord Event, bool Created)> CreateAsync(string tenant, NewEvent item, CancellationToken cancellationToken = default) =>
         CreateAsync(tenant, item, AddAloneAsync, cancellationToken);
 
@@ -42,17 +48,9 @@ public sealed class EventService(
     {
         ArgumentNullException.ThrowIfNull(write);
         var prepared = await PrepareAsync(tenant, item, cancellationToken);
-        if (prepared.ClientId is null)
+        if (prepared.ClientId is not null && await ClaimIdAsync(tenant, prepared, cancellationToken) is { } earlier)
         {
-            return await InsertAsync(tenant, prepared, write, cancellationToken);
-        }
-        try
-        {
-            await _events.AddEntityAsync(prepared.Pointer(tenant), CancellationToken.None);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return (await CompleteReplayAsync(tenant, prepared, write, cancellationToken), false);
+            return await CompleteReplayAsync(tenant, prepared, earlier, write, cancellationToken);
         }
         return await InsertAsync(tenant, prepared, write, cancellationToken);
     }
@@ -65,7 +63,7 @@ public sealed class EventService(
 
     /// <summary>
     /// Stores many events: one pointer insert per client-chosen id, then each conversation's rows in transactions of up
-    /// to 100. A row the service refuses as existing is handled alone, as a replay or a conflict; the rest is sent again.
+    /// to 100 (and 3 MiB). A row the service refuses as existing is handled alone, as a replay or a conflict; the rest is sent again.
     /// </summary>
     public async Task<IReadOnlyList<BatchItemResult>> CreateBatchAsync(string tenant, IReadOnlyList<NewEvent> items, CancellationToken cancellationToken = default)
     {
@@ -94,19 +92,19 @@ public sealed class EventService(
         var fresh = new List<(int Index, Prepared Prepared)>();
         foreach (var (index, prepared) in pending)
         {
-            if (prepared.ClientId is null)
-            {
-                fresh.Add((index, prepared));
-                continue;
-            }
             try
             {
-                await _events.AddEntityAsync(prepared.Pointer(tenant), CancellationToken.None);
+                if (prepared.ClientId is not null && await ClaimIdAsync(tenant, prepared, cancellationToken) is { } earlier)
+                {
+                    var (record, created) = await CompleteReplayAsync(tenant, prepared, earlier, AddAloneAsync, cancellationToken);
+                    results[index] = BatchItemResult.Stored(index, record, created);
+                    continue;
+                }
                 fresh.Add((index, prepared));
             }
-            catch (RequestFailedException ex) when (ex.Status == 409)
+            catch (FuncTraceException conflict)
             {
-                results[index] = await ReplayResultAsync(tenant, index, prepared, cancellationToken);
+                results[index] = BatchItemResult.Refused(index, prepared.Record.Id, conflict);
             }
         }
         if (fresh.Count == 0)
@@ -119,11 +117,12 @@ public sealed class EventService(
         var uncertain = new List<TableEntity>();
         try
         {
-            foreach (var conversation in fresh.GroupBy(f => f.Prepared.PartitionKey, StringComparer.Ordinal))
+            var rows = fresh.Select(f => new Pending(f.Index, f.Prepared, f.Prepared.Row(tenant, ticket.Slot))).ToList();
+            foreach (var conversation in rows.GroupBy(r => r.Prepared.PartitionKey, StringComparer.Ordinal))
             {
-                foreach (var chunk in conversation.Chunk(100))
+                foreach (var chunk in Transactions(conversation))
                 {
-                    await SubmitChunkAsync(tenant, chunk.ToList(), ticket.Slot, results, written, uncertain, cancellationToken);
+                    await SubmitChunkAsync(tenant, chunk, results, written, uncertain, cancellationToken);
                 }
             }
         }
@@ -134,67 +133,96 @@ public sealed class EventService(
         return results.Select(r => r!).ToList();
     }
 
-    private async Task SubmitChunkAsync(string tenant, List<(int Index, Prepared Prepared)> chunk, string slot,
-        BatchItemResult?[] results, List<ViewItem> written, List<TableEntity> uncertain, CancellationToken cancellationToken)
+    /// <summary>A batch item ready to write: where it came from, and its row (tagged with the batch's slot).</summary>
+    private sealed record Pending(int Index, Prepared Prepared, TableEntity Row);
+
+    /// <summary>A conversation's rows cut into transactions of at most 100 rows and <see cref="MaxTransactionBytes"/>.</summary>
+    private static IEnumerable<List<Pending>> Transactions(IEnumerable<Pending> rows)
+    {
+        var chunk = new List<Pending>();
+        var bytes = 0;
+        foreach (var row in rows)
+        {
+            var size = EventRows.WireBytes(row.Row);
+            if (chunk.Count > 0 && (chunk.Count == 100 || bytes + size > MaxTransactionBytes))
+            {
+                yield return chunk;
+                (chunk, bytes) = ([], 0);
+            }
+            chunk.Add(row);
+            bytes += size;
+        }
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+
+    private async Task SubmitChunkAsync(string tenant, List<Pending> chunk, BatchItemResult?[] results, List<ViewItem> written, List<TableEntity> uncertain, CancellationToken cancellationToken)
     {
         while (chunk.Count > 0)
         {
-            var rows = chunk.Select(c => c.Prepared.Row(tenant, slot)).ToList();
             try
             {
-                await _events.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), CancellationToken.None);
-                for (var i = 0; i < chunk.Count; i++)
-                {
-                    results[chunk[i].Index] = BatchItemResult.Stored(chunk[i].Index, chunk[i].Prepared.Record, created: true);
-                    written.Add(EventRows.ToViewItem(tenant, rows[i]));
-                }
-                return;
+                await _events.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.Add, c.Row)), CancellationToken.None);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } failed)
             {
-                TableEntity? existing;
-                try
+                var existing = await reader.GetRowAsync(chunk[failed].Row.PartitionKey, chunk[failed].Prepared.SortKey, cancellationToken);
+                if (!EventRows.WrittenBy(existing, chunk[failed].Prepared.Attempt))
                 {
-                    existing = await reader.GetRowAsync(rows[failed].PartitionKey, EventRows.SortKeyOf(rows[failed]), CancellationToken.None);
+                    var refused = chunk[failed];
+                    chunk.RemoveAt(failed);
+                    results[refused.Index] = await ReplayResultAsync(refused.Index, refused.Prepared, existing, cancellationToken);
+                    continue;
                 }
-                catch
-                {
-                    uncertain.AddRange(rows);
-                    throw;
-                }
-                if (existing is not null && existing.GetString("Slot") == slot)
-                {
-                    // This very transaction committed and its answer was lost; the storage client's retry met its own rows.
-                    for (var i = 0; i < chunk.Count; i++)
-                    {
-                        results[chunk[i].Index] = BatchItemResult.Stored(chunk[i].Index, chunk[i].Prepared.Record, created: true);
-                        written.Add(EventRows.ToViewItem(tenant, rows[i]));
-                    }
-                    return;
-                }
-                var (index, prepared) = chunk[failed];
-                chunk.RemoveAt(failed);
-                results[index] = await ReplayResultAsync(tenant, index, prepared, cancellationToken);
+                // The row is this very transaction's: an earlier try of it was stored and only its answer was lost.
             }
             catch (Exception ex) when (StorageOutcome.IsUncertain(ex))
             {
-                uncertain.AddRange(rows);
+                uncertain.AddRange(chunk.Select(c => c.Row));
                 var unavailable = new FuncTraceException(ErrorCode.ServiceUnavailable, "Storage did not answer; the event may or may not be stored, retry with its id.");
                 chunk.ForEach(c => results[c.Index] = BatchItemResult.Refused(c.Index, c.Prepared.Record.Id, unavailable));
                 return;
             }
+            foreach (var stored in chunk)
+            {
+                results[stored.Index] = BatchItemResult.Stored(stored.Index, stored.Prepared.Record, created: true);
+                written.Add(EventRows.ToViewItem(tenant, stored.Row));
+            }
+            return;
         }
     }
 
-    private async Task<BatchItemResult> ReplayResultAsync(string tenant, int index, Prepared prepared, CancellationToken cancellationToken)
+    private async Task<BatchItemResult> ReplayResultAsync(int index, Prepared prepared, TableEntity? existing, CancellationToken cancellationToken)
     {
         try
         {
-            return BatchItemResult.Stored(index, await CompleteReplayAsync(tenant, prepared, AddAloneAsync, cancellationToken), created: false);
+            return BatchItemResult.Stored(index, await ReplayOfRowAsync(prepared, existing, cancellationToken), created: false);
         }
         catch (FuncTraceException conflict)
         {
             return BatchItemResult.Refused(index, prepared.Record.Id, conflict);
+        }
+    }
+
+    /// <summary>
+    /// Inserts a client id's pointer. Null when this attempt now owns the id; otherwise the pointer an earlier attempt left
+    /// (a replay, or an attempt that died before writing its event).
+    /// </summary>
+    private async Task<TableEntity?> ClaimIdAsync(string tenant, Prepared prepared, CancellationToken cancellationToken)
+    {
+        var pointer = prepared.Pointer(tenant);
+        try
+        {
+            await _events.AddEntityAsync(pointer, CancellationToken.None);
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = (await _events.GetEntityIfExistsAsync<TableEntity>(pointer.PartitionKey, pointer.RowKey, cancellationToken: cancellationToken)).ValueOrNull()
+                ?? throw FuncTraceException.Conflict($"Event '{prepared.Record.Id}' could not be stored; retry.");
+            return EventRows.WrittenBy(existing, prepared.Attempt) ? null : existing;
         }
     }
 
@@ -210,25 +238,23 @@ public sealed class EventService(
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            // The row exists. If it carries this slot, it is this write's own: the insert committed, its answer was lost,
-            // and the storage client's retry met it. Then it is new, and counted; otherwise it is a replay or a conflict.
             TableEntity? existing;
             try
             {
-                existing = await reader.GetRowAsync(row.PartitionKey, prepared.SortKey, CancellationToken.None);
+                existing = await reader.GetRowAsync(prepared.PartitionKey, prepared.SortKey, cancellationToken);
             }
-            catch
+            catch (Exception readFailed) when (StorageOutcome.IsUncertain(readFailed))
             {
                 ticket.Complete([], ct => ResolveAsync(tenant, [row], ticket.Slot, ct));
                 throw;
             }
-            if (existing is not null && existing.GetString("Slot") == ticket.Slot)
+            if (!EventRows.WrittenBy(existing, prepared.Attempt))
             {
-                ticket.Complete([EventRows.ToViewItem(tenant, existing)]);
-                return (prepared.Record with { Sequence = existing.GetInt64("Sequence") }, true);
+                ticket.Abandon();
+                return (await ReplayOfRowAsync(prepared, existing, cancellationToken), false);
             }
-            ticket.Abandon();
-            return (await ReplayOfRowAsync(tenant, prepared, cancellationToken), false);
+            // Ours: the storage client retried an insert whose answer was lost, and met the row its first try stored.
+            row = existing!;
         }
         catch (Exception ex) when (StorageOutcome.IsUncertain(ex))
         {
@@ -245,13 +271,11 @@ public sealed class EventService(
     }
 
     /// <summary>
-    /// A client id whose pointer exists: the same body is a replay. If the first attempt stored its pointer but not its
-    /// event (it died in between), the event is written now, from the time and sort key the pointer kept.
+    /// A client id whose pointer an earlier attempt left: the same body is a replay. If that attempt stored its pointer
+    /// but not its event (it died in between), the event is written now, from the time and sort key the pointer kept.
     /// </summary>
-    private async Task<EventRecord> CompleteReplayAsync(string tenant, Prepared prepared, RowWrite write, CancellationToken cancellationToken)
+    private async Task<(EventRecord Event, bool Created)> CompleteReplayAsync(string tenant, Prepared prepared, TableEntity pointer, RowWrite write, CancellationToken cancellationToken)
     {
-        var pointer = (await _events.GetEntityIfExistsAsync<TableEntity>(EventKeys.PointerPartition(tenant, prepared.ClientId!), prepared.ClientId!, cancellationToken: cancellationToken)).ValueOrNull()
-            ?? throw FuncTraceException.Conflict($"Event '{prepared.Record.Id}' could not be stored; retry.");
         if (!string.Equals(pointer.GetString("BodyHash"), prepared.BodyHash, StringComparison.Ordinal))
         {
             throw DifferentBody(prepared.Record.Id);
@@ -259,16 +283,18 @@ public sealed class EventService(
         var original = prepared.At(pointer.GetString("SortKey"), pointer.GetDateTimeOffset("EventTime") ?? prepared.Record.Timestamp);
         if (await reader.GetRowAsync(original.PartitionKey, original.SortKey, cancellationToken) is { } stored)
         {
-            return await reader.ReadAsync(stored, cancellationToken);
+            return (await ReplayOfRowAsync(original, stored, cancellationToken), false);
         }
-        return (await InsertAsync(tenant, original, write, cancellationToken)).Event;
+        return await InsertAsync(tenant, original, write, cancellationToken);
     }
 
-    /// <summary>A generated-shape id whose row exists: the same body is a replay.</summary>
-    private async Task<EventRecord> ReplayOfRowAsync(string tenant, Prepared prepared, CancellationToken cancellationToken)
+    /// <summary>The event's row exists (written by another attempt): the same body is a replay, another a conflict.</summary>
+    private async Task<EventRecord> ReplayOfRowAsync(Prepared prepared, TableEntity? existing, CancellationToken cancellationToken)
     {
-        var existing = await reader.GetRowAsync(prepared.PartitionKey, prepared.SortKey, cancellationToken)
-            ?? throw FuncTraceException.Conflict($"Event '{prepared.Record.Id}' could not be stored; retry.");
+        if (existing is null)
+        {
+            throw FuncTraceException.Conflict($"Event '{prepared.Record.Id}' could not be stored; retry.");
+        }
         if (!string.Equals(existing.GetString("BodyHash"), prepared.BodyHash, StringComparison.Ordinal))
         {
             throw DifferentBody(prepared.Record.Id);
@@ -282,7 +308,7 @@ public sealed class EventService(
         var items = new List<ViewItem>();
         foreach (var row in rows)
         {
-            if (await reader.GetRowAsync(row.PartitionKey, EventRows.SortKeyOf(row), cancellationToken) is { } stored && stored.GetString("Slot") == slot)
+            if (await reader.GetRowAsync(row.PartitionKey, EventRows.SortKeyOf(row), cancellationToken) is { } stored && EventRows.WrittenBy(stored, row.GetString(EventRows.AttemptProperty) ?? string.Empty))
             {
                 items.Add(EventRows.ToViewItem(tenant, stored));
             }
@@ -304,17 +330,21 @@ public sealed class EventService(
         {
             sortKey = EventKeys.NewSortKey(timestamp, item.ConversationId);
         }
-        else if (EventKeys.IsSortKey(item.Id))
+        else if (EventKeys.IsSortKey(item.Id) && EventKeys.ConversationHashOf(item.Id) == EventKeys.Hash(item.ConversationId))
         {
-            // An id of our own shape names its row: it must be this conversation's, and a replay meets the row itself.
-            if (EventKeys.ConversationHashOf(item.Id) != EventKeys.Hash(item.ConversationId))
-            {
-                throw FuncTraceException.Validation("'id' has the shape of a generated id of another conversation; choose another id.", "id");
-            }
+            // An id of our own shape, of this conversation, names its row: a replay of a generated id meets the row itself.
             sortKey = item.Id;
         }
         else
         {
+            // Any other id is the client's, found through its pointer. A ULID has our shape but not this conversation's
+            // hash; it must not be the generated id of an event of another conversation.
+            if (EventKeys.IsSortKey(item.Id)
+                && await reader.GetRowAsync(EventKeys.PartitionOf(tenant, EventKeys.ConversationHashOf(item.Id)), item.Id, cancellationToken) is { } taken
+                && taken.GetString("Id") == item.Id)
+            {
+                throw DifferentBody(item.Id);
+            }
             clientId = item.Id;
             sortKey = EventKeys.SortKeyFor(item.Id, timestamp, item.ConversationId);
         }
@@ -331,18 +361,18 @@ public sealed class EventService(
             await payloads.SaveAsync(dataBlob, dataJson, cancellationToken);
             dataJson = null;
         }
-        return new Prepared(record, EventKeys.ConversationPartition(tenant, item.ConversationId), sortKey, clientId, bodyHash, dataJson, dataBlob);
+        return new Prepared(record, EventKeys.ConversationPartition(tenant, item.ConversationId), sortKey, clientId, bodyHash, dataJson, dataBlob, EventRows.NewAttempt());
     }
 
-    /// <summary>An event ready to write: its record, where it goes, and what the client's id and body were.</summary>
-    private sealed record Prepared(EventRecord Record, string PartitionKey, string SortKey, string? ClientId, string BodyHash, string? DataJson, string? DataBlob)
+    /// <summary>An event ready to write: its record, where it goes, what the client's id and body were, and this attempt's id.</summary>
+    private sealed record Prepared(EventRecord Record, string PartitionKey, string SortKey, string? ClientId, string BodyHash, string? DataJson, string? DataBlob, string Attempt)
     {
         /// <summary>About what the event adds to its slot's views work (it never carries the data).</summary>
         public int ViewBytes => 400 + Record.ConversationId.Length + Record.EventType.Length;
 
-        public TableEntity Row(string tenant, string slot) => EventRows.Row(tenant, SortKey, Record, DataJson, DataBlob, BodyHash, slot);
+        public TableEntity Row(string tenant, string slot) => EventRows.Row(tenant, SortKey, Record, DataJson, DataBlob, BodyHash, slot, Attempt);
 
-        public TableEntity Pointer(string tenant) => EventRows.Pointer(tenant, ClientId!, PartitionKey, SortKey, BodyHash, Record.Timestamp);
+        public TableEntity Pointer(string tenant) => EventRows.Pointer(tenant, ClientId!, PartitionKey, SortKey, BodyHash, Record.Timestamp, Attempt);
 
         public Prepared At(string sortKey, DateTimeOffset timestamp) => this with { SortKey = sortKey, Record = Record with { Timestamp = timestamp } };
     }

@@ -52,7 +52,7 @@ public static class EventValidation
             {
                 if (value is < 0 or > MaxTokens)
                 {
-                    throw FuncTraceException.Validation($"'usage.{name}' must be between 0 and {MaxTokens}.", "usage");
+                    throw FuncTraceException.Validation($"'usage.{name}' must be between 0 and {MaxTokens}.", "usage." + name);
                 }
             }
         }

@@ -15,7 +15,7 @@ public static class FeedbackRows
 
     public static string Prefix(string sortKey) => $"{EventKeys.FeedbackPrefix}{sortKey}|";
 
-    public static TableEntity Row(StoredEvent target, FeedbackRecord record, string bodyHash, string slot)
+    public static TableEntity Row(StoredEvent target, FeedbackRecord record, string bodyHash, string slot, string attempt)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(record);
@@ -34,6 +34,7 @@ public static class FeedbackRows
             ["BodyHash"] = bodyHash,
             ["Slot"] = slot,
             ["NeedsReview"] = target.Record.RequiresFeedback,
+            [EventRows.AttemptProperty] = attempt,
         };
         if (record.Message is not null)
         {

@@ -82,12 +82,14 @@ public sealed class FeedbackService(TableServiceClient tables, StorageNames name
 
     /// <summary>
     /// Writes the feedback row, with the event's verdict when there is one, in one transaction, enlisted in a slot. The
-    /// feedback id is in the row key, so a replay fails on the existing row and is answered from it.
+    /// feedback id is in the row key, so a replay fails on the existing row and is answered from it; a row this attempt
+    /// wrote itself (the storage client retried a transaction whose answer was lost) is its success.
     /// </summary>
     private async Task<(FeedbackRecord, bool)> AddAsync(string tenant, StoredEvent target, FeedbackRecord record, string hash, TableEntity? update, CancellationToken cancellationToken)
     {
         var ticket = await journal.EnlistAsync([target.PartitionKey], 300, cancellationToken);
-        var row = FeedbackRows.Row(target, record, hash, ticket.Slot);
+        var attempt = EventRows.NewAttempt();
+        var row = FeedbackRows.Row(target, record, hash, ticket.Slot, attempt);
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
         if (update is not null)
         {
@@ -97,22 +99,27 @@ public sealed class FeedbackService(TableServiceClient tables, StorageNames name
         {
             await _events.SubmitTransactionAsync(actions, CancellationToken.None);
         }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is null or 0)
+        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
         {
-            // The feedback row exists. Carrying this slot, it is this write's own (committed, answer lost, retried by the
-            // storage client): new, and counted. Otherwise a replay or a conflict.
-            IReadOnlyList<ViewItem> mine;
+            TableEntity? existing;
             try
             {
-                mine = await ResolveAsync(tenant, row, ticket.Slot, CancellationToken.None);
+                existing = await FeedbackRowAsync(target, record.Id, cancellationToken);
             }
-            catch
+            catch (Exception readFailed) when (StorageOutcome.IsUncertain(readFailed))
             {
                 ticket.Complete([], ct => ResolveAsync(tenant, row, ticket.Slot, ct));
                 throw;
             }
-            ticket.Complete(mine);
-            return mine.Count > 0 ? (record, true) : (await ReplayAsync(target, record, hash, cancellationToken), false);
+            if (!EventRows.WrittenBy(existing, attempt))
+            {
+                ticket.Complete([]);
+                if (ex.Status == 409 && ex.FailedTransactionActionIndex is null or 0)
+                {
+                    return (Replay(existing, record, hash), false);
+                }
+                throw;
+            }
         }
         catch (Exception ex) when (StorageOutcome.IsUncertain(ex))
         {
@@ -141,10 +148,12 @@ public sealed class FeedbackService(TableServiceClient tables, StorageNames name
             new Dictionary<string, object?> { ["review_status"] = target.Record.ReviewStatus, ["feedback_id"] = verdictId });
     }
 
-    private async Task<FeedbackRecord> ReplayAsync(StoredEvent target, FeedbackRecord record, string hash, CancellationToken cancellationToken)
+    private static FeedbackRecord Replay(TableEntity? existing, FeedbackRecord record, string hash)
     {
-        var existing = await FeedbackRowAsync(target, record.Id, cancellationToken)
-            ?? throw FuncTraceException.Conflict($"Feedback '{record.Id}' could not be stored; retry.");
+        if (existing is null)
+        {
+            throw FuncTraceException.Conflict($"Feedback '{record.Id}' could not be stored; retry.");
+        }
         if (!string.Equals(existing.GetString("BodyHash"), hash, StringComparison.Ordinal))
         {
             throw FuncTraceException.Conflict($"Feedback with id '{record.Id}' already exists with a different body.");

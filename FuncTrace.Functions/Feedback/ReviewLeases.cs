@@ -44,10 +44,14 @@ public sealed class ReviewLeases(TableServiceClient tables, StorageNames names)
         return leases;
     }
 
-    /// <summary>Takes the lease, or null when someone else got it first (it exists and has not expired, or changed under us).</summary>
+    /// <summary>
+    /// Takes the lease, or null when someone else got it first (it exists and has not expired, or changed under us). A lease
+    /// row this attempt wrote itself (the storage client retried a write whose answer was lost) is taken.
+    /// </summary>
     public async Task<DateTimeOffset?> TryTakeAsync(string partition, string sortKey, string reviewer, ReviewLease? expired, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
-        var row = new TableEntity(partition, ViewKeys.Lease(sortKey)) { ["Reviewer"] = reviewer, ["ExpiresAt"] = expiresAt };
+        var attempt = EventRows.NewAttempt();
+        var row = new TableEntity(partition, ViewKeys.Lease(sortKey)) { ["Reviewer"] = reviewer, ["ExpiresAt"] = expiresAt, [EventRows.AttemptProperty] = attempt };
         try
         {
             if (expired is null)
@@ -62,7 +66,8 @@ public sealed class ReviewLeases(TableServiceClient tables, StorageNames names)
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
         {
-            return null;
+            var current = (await _views.GetEntityIfExistsAsync<TableEntity>(partition, row.RowKey, cancellationToken: cancellationToken)).ValueOrNull();
+            return EventRows.WrittenBy(current, attempt) ? expiresAt : null;
         }
     }
 

@@ -1,9 +1,10 @@
+using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Azure.Data.Tables;
 using FuncTrace.Domain;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Events;
+using FuncTrace.Functions.Shared;
 using FuncTrace.Functions.Shared.Storage;
 using FuncTrace.Functions.Views;
 using Microsoft.Extensions.Options;
@@ -14,13 +15,23 @@ namespace FuncTrace.Functions.Feedback;
 /// The review queue: events that need a verdict and have none, oldest first. Its entries are the slots' review buckets
 /// (<c>q|{slot}</c>, in slot order, which is the order events were stored), merged over the tenant's activity partitions;
 /// each event is read to serve it, so one judged a moment ago (its bucket not yet updated) is skipped. A claim leases
-/// the first free entry (<see cref="ReviewLeases"/>); under contention it tries others among the first few, and it
-/// answers "nothing to claim" only after reading the whole queue.
+/// the oldest free entry (<see cref="ReviewLeases"/>); once it has lost a race it takes a free one at random, so reviewers
+/// claiming together spread over the queue instead of all colliding on its head, and it answers "nothing to claim" only
+/// when it has found every entry of the whole queue held.
 /// </summary>
 public sealed class ReviewQueue(TableServiceClient tables, StorageNames names, EventReader events, ReviewLeases leases, IOptions<EventOptions> options, TimeProvider time)
 {
     /// <summary>Bucket rows one request reads at most before it answers with a cursor.</summary>
     public const int MaxBucketRowsPerRequest = 400;
+
+    /// <summary>Entries a claim considers at once.</summary>
+    private const int ClaimPage = 256;
+
+    /// <summary>Races a claim loses before it reads the leases again (others took what it still took for free).</summary>
+    private const int LossesBeforeRefresh = 4;
+
+    /// <summary>Reads of the leases one claim makes at most before it answers 503.</summary>
+    private const int MaxLeaseReads = 100;
 
     private readonly TableClient _views = tables.GetTableClient(names.Table(StorageNames.ViewsTable));
     private readonly TimeSpan _leaseTime = TimeSpan.FromSeconds(options.Value.ReviewLeaseSeconds);
@@ -31,7 +42,8 @@ public sealed class ReviewQueue(TableServiceClient tables, StorageNames names, E
     public async Task<EventPage> ListAsync(string tenant, Filter filter, int limit, string? cursor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var (candidates, next) = await CandidatesAsync(tenant, filter, limit, QueueCursor.Decode(cursor), cancellationToken);
+        var scope = ScopeOf(filter);
+        var (candidates, next) = await CandidatesAsync(tenant, filter, limit, QueueCursor.Decode(cursor, scope), scope, cancellationToken);
         var rows = await Task.WhenAll(candidates.Select(c => events.GetRowAsync(c.Item.EventPartition(tenant), c.Item.SortKey, cancellationToken)));
         var pending = rows.Where(r => r is not null && r.GetString("ReviewStatus") == EventRows.ReviewPending).Select(r => r!).ToList();
         return new EventPage(await events.ReadAllAsync(pending, cancellationToken), next);
@@ -55,54 +67,70 @@ public sealed class ReviewQueue(TableServiceClient tables, StorageNames names, E
     public async Task<ReviewClaim?> ClaimAsync(string tenant, string reviewer, Filter filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        var scope = ScopeOf(filter);
         QueuePosition? position = null;
+        var leaseReads = 0;
         var contended = false;
-        for (var round = 0; round < 200; round++)
+        while (true)
         {
-            var (candidates, next) = await CandidatesAsync(tenant, filter, 64, position, cancellationToken);
-            var held = new Dictionary<string, Dictionary<string, ReviewLease>>(StringComparer.Ordinal);
-            foreach (var partition in candidates.Select(c => ReviewLeases.PartitionOf(tenant, c.Slot)).Distinct())
+            var (candidates, next) = await CandidatesAsync(tenant, filter, ClaimPage, position, scope, cancellationToken);
+            var judged = new HashSet<string>(StringComparer.Ordinal);
+            while (true)
             {
-                held[partition] = await leases.InPartitionAsync(partition, cancellationToken);
-            }
-            var now = time.GetUtcNow();
-            var free = candidates
-                .Select(c => (Candidate: c, Partition: ReviewLeases.PartitionOf(tenant, c.Slot)))
-                .Where(c => !held[c.Partition].TryGetValue(c.Candidate.Item.SortKey, out var lease) || lease.ExpiresAt <= now)
-                .ToList();
-            // Claimers racing for the head of the queue spread out over its first few entries once they have collided.
-            if (contended && free.Count > 1)
-            {
-                var spread = Math.Min(free.Count, 8);
-                var first = Random.Shared.Next(spread);
-                (free[0], free[first]) = (free[first], free[0]);
-            }
-            foreach (var (candidate, partition) in free)
-            {
-                held[partition].TryGetValue(candidate.Item.SortKey, out var expired);
-                if (await leases.TryTakeAsync(partition, candidate.Item.SortKey, reviewer, expired, now + _leaseTime, cancellationToken) is not { } until)
+                if (++leaseReads > MaxLeaseReads)
                 {
-                    contended = true;
+                    throw new FuncTraceException(ErrorCode.ServiceUnavailable, "Too many reviewers are claiming at once; retry shortly.");
+                }
+                var held = await HeldAsync(tenant, candidates, cancellationToken);
+                var now = time.GetUtcNow();
+                var free = candidates
+                    .Where(c => !judged.Contains(c.Item.SortKey) && !(held.TryGetValue(c.Item.SortKey, out var lease) && lease.ExpiresAt > now))
+                    .ToList();
+                if (free.Count == 0)
+                {
                     break;
                 }
-                var row = await events.GetRowAsync(candidate.Item.EventPartition(tenant), candidate.Item.SortKey, cancellationToken);
-                if (row is not null && row.GetString("ReviewStatus") == EventRows.ReviewPending)
+                for (var losses = 0; free.Count > 0 && losses < LossesBeforeRefresh;)
                 {
-                    return new ReviewClaim(await events.ReadAsync(row, cancellationToken), until, reviewer);
+                    var pick = contended ? Random.Shared.Next(free.Count) : 0;
+                    var candidate = free[pick];
+                    free.RemoveAt(pick);
+                    var partition = ReviewLeases.PartitionOf(tenant, candidate.Slot);
+                    if (await leases.TryTakeAsync(partition, candidate.Item.SortKey, reviewer, held.GetValueOrDefault(candidate.Item.SortKey), now + _leaseTime, cancellationToken) is not { } until)
+                    {
+                        (contended, losses) = (true, losses + 1);
+                        continue;
+                    }
+                    var row = await events.GetRowAsync(candidate.Item.EventPartition(tenant), candidate.Item.SortKey, cancellationToken);
+                    if (row is not null && row.GetString("ReviewStatus") == EventRows.ReviewPending)
+                    {
+                        return new ReviewClaim(await events.ReadAsync(row, cancellationToken), until, reviewer);
+                    }
+                    // Judged a moment ago; its entry has not left the bucket yet.
+                    judged.Add(candidate.Item.SortKey);
+                    await leases.ReleaseAsync(partition, candidate.Item.SortKey, reviewer, cancellationToken);
                 }
-                await leases.ReleaseAsync(partition, candidate.Item.SortKey, reviewer, cancellationToken);
             }
-            if (!contended)
+            if (next is null)
             {
-                if (next is null)
-                {
-                    return null;
-                }
-                position = QueueCursor.Decode(next);
+                return null;
             }
-            contended = contended && free.Count > 0;
+            position = QueueCursor.Decode(next, scope);
         }
-        throw new FuncTraceException(ErrorCode.ServiceUnavailable, "Too many reviewers are claiming at once; retry shortly.");
+    }
+
+    /// <summary>The leases (live or expired) on <paramref name="candidates"/>, by sort key: one read per activity partition they are in.</summary>
+    private async Task<Dictionary<string, ReviewLease>> HeldAsync(string tenant, IEnumerable<Candidate> candidates, CancellationToken cancellationToken)
+    {
+        var held = new Dictionary<string, ReviewLease>(StringComparer.Ordinal);
+        foreach (var partition in await Task.WhenAll(candidates.Select(c => ReviewLeases.PartitionOf(tenant, c.Slot)).Distinct().Select(p => leases.InPartitionAsync(p, cancellationToken))))
+        {
+            foreach (var (sortKey, lease) in partition)
+            {
+                held[sortKey] = lease;
+            }
+        }
+        return held;
     }
 
     /// <summary>Gives up a claim (skip): the event goes back to the queue at once.</summary>
@@ -123,7 +151,7 @@ public sealed class ReviewQueue(TableServiceClient tables, StorageNames names, E
     /// Entries after <paramref name="position"/>, oldest first: the activity partitions' review buckets merged by slot, each
     /// slot's items in time order. Returns the cursor of the last entry when more may follow.
     /// </summary>
-    private async Task<(List<Candidate> Candidates, string? Next)> CandidatesAsync(string tenant, Filter filter, int limit, QueuePosition? position, CancellationToken cancellationToken)
+    private async Task<(List<Candidate> Candidates, string? Next)> CandidatesAsync(string tenant, Filter filter, int limit, QueuePosition? position, string scope, CancellationToken cancellationToken)
     {
         var start = ViewKeys.ReviewPrefix + (position?.Slot ?? string.Empty);
         var heads = ViewKeys.ActivityPartitions(tenant)
@@ -143,10 +171,11 @@ public sealed class ReviewQueue(TableServiceClient tables, StorageNames names, E
             }
             var found = new List<Candidate>();
             var rowsRead = 0;
+            string? slot = null;
             while (live.Count > 0 && found.Count <= limit && rowsRead < MaxBucketRowsPerRequest)
             {
                 var head = live.MinBy(h => SlotOf(h.Current), StringComparer.Ordinal)!;
-                var slot = SlotOf(head.Current);
+                slot = SlotOf(head.Current);
                 var items = new List<BucketItem>();
                 do
                 {
@@ -167,9 +196,10 @@ public sealed class ReviewQueue(TableServiceClient tables, StorageNames names, E
             if (found.Count > limit)
             {
                 var page = found.Take(limit).ToList();
-                return (page, QueueCursor.Encode(page[^1]));
+                return (page, QueueCursor.Encode(scope, new QueuePosition(page[^1].Slot, page[^1].Item.Ticks, page[^1].Item.SortKey)));
             }
-            return (found, live.Count > 0 && found.Count > 0 ? QueueCursor.Encode(found[^1]) : null);
+            // Stopped on the read bound with buckets unread, perhaps with nothing found: go on after the last slot read.
+            return (found, live.Count > 0 ? QueueCursor.Encode(scope, new QueuePosition(slot!, long.MaxValue, "~")) : null);
         }
         finally
         {
@@ -202,29 +232,29 @@ public sealed class ReviewQueue(TableServiceClient tables, StorageNames names, E
         return item.Ticks != p.Ticks ? item.Ticks > p.Ticks : string.CompareOrdinal(item.SortKey, p.SortKey) > 0;
     }
 
-    /// <summary>Where a page of the queue ended: the slot, time and sort key of its last entry.</summary>
+    private static string ScopeOf(Filter filter) => CursorScope.Of("pending", filter.ConversationId, filter.EventType, filter.From, filter.To);
+
+    /// <summary>Where a page of the queue ended — the slot, time and sort key of its last entry — and which query it belongs to.</summary>
     private static class QueueCursor
     {
-        public static string Encode(Candidate last) =>
-            Base64Url.Encode(JsonSerializer.SerializeToUtf8Bytes(new QueuePosition(last.Slot, last.Item.Ticks, last.Item.SortKey)));
+        private const string Prefix = "q2";
 
-        public static QueuePosition? Decode(string? cursor)
+        public static string Encode(string scope, QueuePosition position) =>
+            Base64Url.Encode(Encoding.UTF8.GetBytes(string.Join(':', Prefix, scope, position.Slot, position.Ticks.ToString(CultureInfo.InvariantCulture), position.SortKey)));
+
+        public static QueuePosition? Decode(string? cursor, string scope)
         {
             if (cursor is null)
             {
                 return null;
             }
-            try
+            var parts = (Base64Url.TryDecode(cursor) is { } bytes ? Encoding.UTF8.GetString(bytes) : string.Empty).Split(':');
+            if (parts.Length == 5 && parts[0] == Prefix && parts[1] == scope
+                && parts[2] is { Length: > 0 and <= 64 } slot && !slot.Contains('|', StringComparison.Ordinal)
+                && long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                && parts[4] is { Length: > 0 and <= 64 } sortKey)
             {
-                var position = Base64Url.TryDecode(cursor) is { } bytes ? JsonSerializer.Deserialize<QueuePosition>(bytes) : default;
-                if (position.Slot is { Length: > 0 and <= 64 } && position.SortKey is { Length: > 0 and <= 64 } && !position.Slot.Contains('|', StringComparison.Ordinal))
-                {
-                    return position;
-                }
-            }
-            catch (JsonException)
-            {
-                // Falls through to the 400.
+                return new QueuePosition(slot, ticks, sortKey);
             }
             throw FuncTraceException.Validation("The cursor does not belong to this query; start again without it.", "cursor");
         }

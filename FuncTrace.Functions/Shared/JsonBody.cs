@@ -62,7 +62,11 @@ public static class JsonBody
     }
 
     /// <summary>The body as a JSON object, after the content-type, size, syntax and depth checks.</summary>
-    public static async Task<JsonElement> ReadObjectAsync(HttpRequest request)
+    /// <param name="itemDepth">
+    /// For a body that carries items (a batch's events, two levels down): how much deeper than <see cref="MaxBodyDepth"/>
+    /// it may nest, so that each item may nest exactly as deep as a body of its own.
+    /// </param>
+    public static async Task<JsonElement> ReadObjectAsync(HttpRequest request, int itemDepth = 0)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!request.HasJsonContentType())
@@ -92,20 +96,22 @@ public static class JsonBody
         {
             throw FuncTraceException.Validation("The request body is empty; send a JSON object.");
         }
-        return ParseObject(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        return ParseObject(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), itemDepth);
     }
 
     /// <summary>Parses a JSON object with the body rules: at most <see cref="MaxBodyDepth"/> deep, valid Unicode throughout.</summary>
-    public static JsonElement ParseObject(ReadOnlyMemory<byte> json)
+    public static JsonElement ParseObject(ReadOnlyMemory<byte> json, int itemDepth = 0)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxBodyDepth });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxBodyDepth + itemDepth });
         }
         catch (JsonException ex) when (ex.Message.Contains("maximum configured depth", StringComparison.Ordinal))
         {
-            throw FuncTraceException.Validation($"The request body nests deeper than {MaxBodyDepth} levels.");
+            throw FuncTraceException.Validation(itemDepth == 0
+                ? $"The request body nests deeper than {MaxBodyDepth} levels."
+                : $"An item of the request body nests deeper than {MaxBodyDepth} levels.");
         }
         catch (JsonException ex)
         {

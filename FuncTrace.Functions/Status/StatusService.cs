@@ -35,10 +35,10 @@ public sealed class StatusService(TableServiceClient tables, QueueServiceClient 
             Math.Max(0, Saturating.Sum(rows, r => r.GetInt64("PendingReviews") ?? 0)));
     }
 
-    /// <summary>Every queue the app's functions listen to, and each one's poison queue.</summary>
+    /// <summary>Every queue the app's functions listen to, the poison queues among them.</summary>
     public async Task<IReadOnlyList<QueueDepth>> QueueDepthsAsync(CancellationToken cancellationToken = default)
     {
-        var queueNames = StorageNames.Queues.SelectMany(q => new[] { q, StorageNames.Poison(q) }).Distinct(StringComparer.Ordinal).ToList();
+        var queueNames = StorageNames.Queues;
         var depths = await Task.WhenAll(queueNames.Select(q => DepthAsync(q, cancellationToken)));
         return queueNames.Select((q, i) => new QueueDepth(q, depths[i])).ToList();
     }

@@ -219,14 +219,40 @@ public sealed class IngestJournal : BackgroundService
             }
             else
             {
-                var updated = await _ingest.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, text, visibility, CancellationToken.None);
-                slot.Listed(wanted, intent with { PopReceipt = updated.Value.PopReceipt }, _time.GetUtcNow());
+                try
+                {
+                    var updated = await _ingest.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, text, visibility, CancellationToken.None);
+                    slot.Listed(wanted, intent with { PopReceipt = updated.Value.PopReceipt }, _time.GetUtcNow());
+                }
+                catch (RequestFailedException ex) when (IsStaleReceipt(ex))
+                {
+                    await ReplaceIntentAsync(slot, wanted);
+                }
             }
         }
         finally
         {
             slot.IntentLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Whether an update or delete of an intent was refused because the receipt we hold is no longer the message's: the
+    /// storage client retried an update whose answer was lost after it had been applied (which changed the receipt).
+    /// </summary>
+    private static bool IsStaleReceipt(RequestFailedException ex) =>
+        ex.Status == 404 || (ex.Status == 400 && ex.ErrorCode == "PopReceiptMismatch");
+
+    /// <summary>
+    /// Lists the slot in a new intent, for one whose receipt was lost. The old intent can then neither be renewed nor
+    /// deleted: it appears when its time is up, and its recovery finds the slot applied (its markers) and changes nothing.
+    /// </summary>
+    private async Task ReplaceIntentAsync(IngestSlot slot, IReadOnlyList<string> partitions)
+    {
+        var text = JsonSerializer.Serialize(new SlotMessage { Slot = slot.Id, Partitions = partitions });
+        var sent = await _ingest.SendMessageAsync(text, TimeSpan.FromSeconds(_options.IntentVisibilitySeconds), cancellationToken: CancellationToken.None);
+        slot.Listed(partitions, new IntentReceipt(sent.Value.MessageId, sent.Value.PopReceipt), _time.GetUtcNow());
+        _logger.LogInformation("Slot {Slot} lost the receipt of its intent; listed it in a new one", slot.Id);
     }
 
     private async Task RenewAsync(IngestSlot slot)
@@ -239,8 +265,15 @@ public sealed class IngestJournal : BackgroundService
         {
             if (slot.Intent is { } intent)
             {
-                var updated = await _ingest.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, visibilityTimeout: TimeSpan.FromSeconds(_options.IntentVisibilitySeconds));
-                slot.Renewed(intent with { PopReceipt = updated.Value.PopReceipt }, _time.GetUtcNow());
+                try
+                {
+                    var updated = await _ingest.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, visibilityTimeout: TimeSpan.FromSeconds(_options.IntentVisibilitySeconds));
+                    slot.Renewed(intent with { PopReceipt = updated.Value.PopReceipt }, _time.GetUtcNow());
+                }
+                catch (RequestFailedException ex) when (IsStaleReceipt(ex))
+                {
+                    await ReplaceIntentAsync(slot, slot.Wanted());
+                }
             }
         }
         catch (Exception ex) when (ex is RequestFailedException or AggregateException or IOException or OperationCanceledException or HttpRequestException)
@@ -276,11 +309,28 @@ public sealed class IngestJournal : BackgroundService
                 }
                 if (items.Count == 0)
                 {
-                    await _ingest.DeleteMessageAsync(intent.MessageId, intent.PopReceipt);
+                    try
+                    {
+                        await _ingest.DeleteMessageAsync(intent.MessageId, intent.PopReceipt);
+                    }
+                    catch (RequestFailedException ex) when (IsStaleReceipt(ex))
+                    {
+                        // A delete retried after its answer was lost (the intent is gone), or an intent replaced meanwhile (it appears, and its recovery changes nothing).
+                    }
                 }
                 else
                 {
-                    await _ingest.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, await WorkAsync(slot.Id, items), TimeSpan.Zero);
+                    var work = await WorkAsync(slot.Id, items);
+                    try
+                    {
+                        await _ingest.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, work, TimeSpan.Zero);
+                    }
+                    catch (RequestFailedException ex) when (IsStaleReceipt(ex))
+                    {
+                        // Our receipt is stale: send the work on its own. Should the intent still be there, it appears
+                        // later and its recovery finds the slot applied (its markers); applying work twice changes nothing.
+                        await _ingest.SendMessageAsync(work);
+                    }
                 }
             }
             finally

@@ -3,6 +3,7 @@ using System.Text;
 using Azure.Data.Tables;
 using FuncTrace.Domain;
 using FuncTrace.Domain.Errors;
+using FuncTrace.Functions.Shared;
 using FuncTrace.Functions.Shared.Storage;
 
 namespace FuncTrace.Functions.Views;
@@ -24,7 +25,8 @@ public sealed class TimelineReader(TableServiceClient tables, StorageNames names
         string tenant, string? eventType, DateTimeOffset? from, DateTimeOffset? to, bool descending, int limit, string? cursor, CancellationToken cancellationToken)
     {
         var prefix = eventType is null ? ViewKeys.TimelinePrefix(descending) : ViewKeys.TypePrefix(eventType, descending);
-        var position = TimelineCursor.Decode(cursor);
+        var scope = CursorScope.Of("timeline", eventType, descending, from, to);
+        var position = TimelineCursor.Decode(cursor, scope);
         var fromSecond = from?.ToUnixTimeSeconds() ?? 0;
         var toSecond = to?.ToUnixTimeSeconds() ?? ViewKeys.MaxSecond;
         if (position is { } p)
@@ -53,9 +55,10 @@ public sealed class TimelineReader(TableServiceClient tables, StorageNames names
             }
             var page = new List<BucketItem>();
             var rowsRead = 0;
+            string? second = null;
             while (live.Count > 0 && page.Count <= limit && rowsRead < MaxBucketRowsPerRequest)
             {
-                var second = live.Select(h => SecondKey(h.Current, prefix)).Min(StringComparer.Ordinal)!;
+                second = live.Select(h => SecondKey(h.Current, prefix)).Min(StringComparer.Ordinal)!;
                 var items = new List<BucketItem>();
                 foreach (var head in live.Where(h => SecondKey(h.Current, prefix) == second).ToList())
                 {
@@ -79,10 +82,10 @@ public sealed class TimelineReader(TableServiceClient tables, StorageNames names
             if (page.Count > limit)
             {
                 var served = page.Take(limit).ToList();
-                return (served, TimelineCursor.Encode(served[^1]));
+                return (served, TimelineCursor.Encode(scope, served[^1].Ticks, served[^1].SortKey));
             }
-            // Stopped on the read budget with partitions unread: go on from the last second fully read.
-            return live.Count > 0 && page.Count > 0 ? (page, TimelineCursor.Encode(page[^1])) : (page, null);
+            // Stopped on the read budget with partitions unread: go on after the last second read, even if none of it is served.
+            return live.Count == 0 ? (page, null) : (page, TimelineCursor.Encode(scope, EndOf(second!, descending)));
         }
         finally
         {
@@ -94,6 +97,17 @@ public sealed class TimelineReader(TableServiceClient tables, StorageNames names
     }
 
     private static string SecondKey(TableEntity row, string prefix) => row.RowKey.Substring(prefix.Length, SecondKeyLength);
+
+    /// <summary>
+    /// A position just past a second (a second key in the list's order), in the next second of the list: the next one's
+    /// first tick below every sort key, or the previous one's last tick above every sort key — so the second is not read again.
+    /// </summary>
+    private static (long Ticks, string SortKey) EndOf(string secondKey, bool descending)
+    {
+        var key = long.Parse(secondKey, NumberStyles.None, CultureInfo.InvariantCulture);
+        var start = DateTimeOffset.FromUnixTimeSeconds(descending ? ViewKeys.MaxSecond - key : key).UtcTicks;
+        return descending ? (start - 1, "~") : (start + TimeSpan.TicksPerSecond, string.Empty);
+    }
 
     private static bool InRange(BucketItem item, DateTimeOffset? from, DateTimeOffset? to) =>
         (from is null || item.Ticks >= from.Value.UtcTicks) && (to is null || item.Ticks <= to.Value.UtcTicks);
@@ -108,15 +122,17 @@ public sealed class TimelineReader(TableServiceClient tables, StorageNames names
         return descending ? order < 0 : order > 0;
     }
 
-    /// <summary>Where a timeline page ended: the time and sort key of its last event.</summary>
+    /// <summary>Where a timeline page ended — the time and sort key of its last event — and which query it belongs to.</summary>
     private static class TimelineCursor
     {
-        private const string Prefix = "t1:";
+        private const string Prefix = "t2";
 
-        public static string Encode(BucketItem last) =>
-            Base64Url.Encode(Encoding.UTF8.GetBytes($"{Prefix}{last.Ticks.ToString(CultureInfo.InvariantCulture)}:{last.SortKey}"));
+        public static string Encode(string scope, long ticks, string sortKey) =>
+            Base64Url.Encode(Encoding.UTF8.GetBytes(string.Join(':', Prefix, scope, ticks.ToString(CultureInfo.InvariantCulture), sortKey)));
 
-        public static (long Ticks, string SortKey)? Decode(string? cursor)
+        public static string Encode(string scope, (long Ticks, string SortKey) position) => Encode(scope, position.Ticks, position.SortKey);
+
+        public static (long Ticks, string SortKey)? Decode(string? cursor, string scope)
         {
             if (cursor is null)
             {
@@ -124,13 +140,13 @@ public sealed class TimelineReader(TableServiceClient tables, StorageNames names
             }
             var text = Base64Url.TryDecode(cursor) is { } bytes ? Encoding.UTF8.GetString(bytes) : string.Empty;
             var parts = text.Split(':');
-            if (parts.Length != 3 || parts[0] + ":" != Prefix
-                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                || ticks > DateTimeOffset.MaxValue.UtcTicks || parts[2].Length > 64)
+            if (parts.Length != 4 || parts[0] != Prefix || parts[1] != scope
+                || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                || ticks > DateTimeOffset.MaxValue.UtcTicks || parts[3].Length > 64)
             {
                 throw FuncTraceException.Validation("The cursor does not belong to this query; start again without it.", "cursor");
             }
-            return (ticks, parts[2]);
+            return (ticks, parts[3]);
         }
     }
 }
