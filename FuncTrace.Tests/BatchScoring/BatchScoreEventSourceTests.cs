@@ -1,14 +1,42 @@
 using System.Net;
 using System.Net.Http.Json;
+using FuncTrace.FakeOpenAi;
 using FuncTrace.Tests.Infrastructure;
 using static FuncTrace.Tests.BatchScoring.BatchScoreClient;
 
 namespace FuncTrace.Tests.BatchScoring;
 
-/// <summary>A browser's EventSource cannot send a key header: a stream token opens the job's events, and nothing else.</summary>
-public sealed class BatchScoreStreamTokenTests(BatchScoreAppFixture fixture) : IClassFixture<BatchScoreAppFixture>
+/// <summary>
+/// What a browser needs from a job's streams: its EventSource cannot send a key header, so a stream token opens the
+/// job's events (and nothing else); and the streaming POST names the job before the first test is scored.
+/// </summary>
+public sealed class BatchScoreEventSourceTests(BatchScoreAppFixture fixture) : IClassFixture<BatchScoreAppFixture>
 {
     private FuncTraceApp App => fixture.App;
+
+    [Fact]
+    public async Task TheStreamingPostNamesTheJobAndSaysItIsConnectedBeforeAnyTestIsScored()
+    {
+        var judge = new TaskCompletionSource();
+        fixture.Server.Enqueue(FakeReply.Text("""{"score": 7, "reasoning": "held"}""") with { Until = judge.Task });
+        using var client = App.ClientWithKey(await App.CreateKeyAsync(FuncTraceApp.NewTenant(), "ingest"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/batchScore") { Content = JsonContent.Create(new { judgingMatrix = "m", tests = new[] { new { id = 1, text = "held" } } }) };
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var stream = new SseReader(await response.Content.ReadAsStreamAsync());
+        var first = await stream.NextAsync(TimeSpan.FromSeconds(10));
+        var jobId = response.Headers.GetValues("X-Job-Id").Single();
+        var whileHeld = await StatusAsync(client, jobId);
+        judge.SetResult();
+        var next = await stream.NextEventAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["connected"], first.Comments);
+        Assert.Null(first.Data);
+        Assert.Equal(0, whileHeld.GetProperty("completed").GetInt32());
+        Assert.Equal("1.1", next.Id);
+    }
 
     [Fact]
     public async Task AStreamTokenOpensAJobsEventsWithoutAKeyAndResumesAfterTheLastEventId()
@@ -25,8 +53,9 @@ public sealed class BatchScoreStreamTokenTests(BatchScoreAppFixture fixture) : I
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var events = SseEvent.Parse(await response.Content.ReadAsStringAsync());
+        var whole = await ReadStreamAsync(reviewer, jobId, null);
         Assert.Equal(["2.1", "2.2", "complete"], events.Select(e => e.Id));
-        Assert.Equal(9, events[1].Data.GetProperty("result").GetProperty("score").GetInt32());
+        Assert.Equal(whole.Skip(2).Select(e => e.Data.GetRawText()), events.Select(e => e.Data.GetRawText()));
     }
 
     [Fact]
