@@ -40,7 +40,7 @@ export async function showUsage() {
     h('td', { text: count(m.completion) }),
     h('td', { text: count(m.total) }),
     h('td', { text: m.priced ? money(m.totalCost) : 'no price known' }))));
-  const unpriced = report.totals?.unpriced_models ?? [];
+  const unpriced = (report.totals?.unpriced_models ?? []).map((model) => model || '(no model)');
   say(status, models.length === 0
     ? `No token usage recorded from ${days[0]} to ${days[DAYS - 1]} (UTC).`
     : `${days[0]} to ${days[DAYS - 1]} (UTC days).${unpriced.length ? ` No price is known for ${unpriced.join(', ')}: their cost counts as zero.` : ''}`);
