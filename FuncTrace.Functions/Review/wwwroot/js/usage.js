@@ -43,7 +43,7 @@ export async function showUsage() {
   const unpriced = (report.totals?.unpriced_models ?? []).map((model) => model || '(no model)');
   say(status, models.length === 0
     ? `No token usage recorded from ${days[0]} to ${days[DAYS - 1]} (UTC).`
-    : `${days[0]} to ${days[DAYS - 1]} (UTC days).${unpriced.length ? ` No price is known for ${unpriced.join(', ')}: their cost counts as zero.` : ''}`);
+    : `${days[0]} to ${days[DAYS - 1]} (UTC days).${unpriced.length ? ` No price is known for ${unpriced.join(', ')}: ${unpriced.length === 1 ? 'its' : 'their'} cost counts as zero.` : ''}`);
 }
 
 /** Sums the report's lines (one per day, user and model) into one series per model, busiest first; the rest as one. */
