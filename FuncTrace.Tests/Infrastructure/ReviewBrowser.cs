@@ -88,15 +88,17 @@ public sealed class ReviewBrowser : IAsyncLifetime
         Directory.Delete(_profile, recursive: true);
     }
 
-    public string PageUrl => new Uri(App.BaseAddress, "review").ToString();
-
     /// <summary>A new tab at <paramref name="width"/> px with the page loaded, its requests and console errors recorded.</summary>
-    public async Task<ReviewTab> OpenAsync(int width = 1440, int height = 900)
+    public Task<ReviewTab> OpenAsync(int width = 1440, int height = 900) => OpenAsync(App, width, height);
+
+    /// <summary>The same, on another app (one with other settings).</summary>
+    public async Task<ReviewTab> OpenAsync(FuncTraceApp app, int width = 1440, int height = 900)
     {
+        ArgumentNullException.ThrowIfNull(app);
         var page = await _browser!.NewPageAsync();
         await page.SetViewportSizeAsync(width, height);
-        var tab = new ReviewTab(page, App.BaseAddress);
-        await page.GotoAsync(PageUrl);
+        var tab = new ReviewTab(page, app.BaseAddress);
+        await page.GotoAsync(new Uri(app.BaseAddress, "review").ToString());
         return tab;
     }
 }

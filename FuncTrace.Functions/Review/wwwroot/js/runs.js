@@ -291,6 +291,14 @@ function stopStream() {
 const scored = () => [...run.results.values()].filter((r) => typeof r.score === 'number');
 const failed = () => [...run.results.values()].filter((r) => typeof r.score !== 'number');
 
+/** The watched job's row among the past runs follows its progress. */
+function renderPastRow() {
+  const row = [...byId('past-runs-table').tBodies[0].rows].find((r) => r.dataset.jobId === run.jobId);
+  if (!row || run.total === 0) return;
+  if (!run.finished) row.querySelector('.job-status').textContent = 'running';
+  row.querySelector('.job-tests').textContent = `${count(run.done)} / ${count(run.total)}`;
+}
+
 function renderProgress(message) {
   const progress = byId('run-progress');
   const percent = run.total > 0 ? Math.min(100, Math.round((run.done / run.total) * 100)) : 0;
@@ -298,6 +306,8 @@ function renderProgress(message) {
   progress.setAttribute('aria-valuetext', `${percent}%`);
   const line = run.total > 0 ? `${count(run.done)} of ${count(run.total)} tests done (${percent}%)` : 'Waiting for the first result';
   say(byId('run-state'), message ? `${line}. ${message}` : `${line}.`);
+  byId('run-histogram-caption').textContent = run.finished ? 'Scores (1–10)' : 'Scores so far (1–10)';
+  renderPastRow();
 }
 
 function renderResults() {
@@ -333,13 +343,14 @@ async function loadPastRuns(cursor) {
   const status = byId('past-runs-status');
   try {
     const page = await api(`/api/batchScore${query({ limit: PAST_LIMIT, cursor })}`);
-    const rows = (page.jobs ?? []).map((job) => h('tr', null,
+    const rows = (page.jobs ?? []).map((job) => h('tr', { 'data-job-id': job.jobId },
       h('td', { class: 'mono', text: job.jobId }),
       h('td', { text: when(job.createdAt) }),
-      h('td', { text: job.status }),
-      h('td', { text: `${count(job.completed ?? 0)} / ${count(job.total ?? 0)}` }),
+      h('td', { class: 'job-status', text: job.status }),
+      h('td', { class: 'job-tests', text: `${count(job.completed ?? 0)} / ${count(job.total ?? 0)}` }),
       h('td', null, h('button', { type: 'button', text: 'Open', 'aria-label': `Open run ${job.jobId}`, onclick: () => openRun(job.jobId, null) }))));
     if (cursor) body.append(...rows); else body.replaceChildren(...rows);
+    renderPastRow();
     pastCursor = page.nextCursor ?? null;
     byId('past-runs-more').hidden = !pastCursor;
     say(status, body.rows.length === 0 ? 'No runs yet.' : '');
