@@ -140,10 +140,11 @@ public sealed class ReviewTab : IAsyncDisposable
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" })).ToBeVisibleAsync();
     }
 
-    /// <summary>A full-page PNG under the test output's screenshots folder.</summary>
+    /// <summary>A full-page PNG under the test output's screenshots folder, taken from the top so sticky panels sit where a reader first sees them.</summary>
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(ReviewBrowser.ScreenshotFolder, name + ".png");
+        await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
         return path;
     }

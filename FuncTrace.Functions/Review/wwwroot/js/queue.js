@@ -177,8 +177,9 @@ async function loadContext(event) {
   const conversation = loadConversation(event.conversation_id, loading.signal).then((context) => {
     const events = context.events.some((e) => e.id === event.id) ? context.events : [...context.events, event];
     renderConversation(byId('conversation'), events, event.id);
-    const shown = context.complete ? `${events.length} ${events.length === 1 ? 'event' : 'events'} in this conversation.` : `The first ${events.length} events of this conversation.`;
-    say(status, context.summary ? `${summaryLine(context.summary)}. ${shown}` : shown);
+    const partial = context.complete ? '' : `The first ${events.length} events are shown.`;
+    if (context.summary) say(status, `${summaryLine(context.summary)}.${partial ? ` ${partial}` : ''}`);
+    else say(status, partial || `${events.length} ${events.length === 1 ? 'event' : 'events'} in this conversation.`);
     byId('conversation').querySelector('.current')?.scrollIntoView({ block: 'nearest' });
   }, (error) => {
     if (error.name !== 'AbortError') say(status, `The conversation could not be read: ${error.message}`);

@@ -344,11 +344,10 @@ async function loadPastRuns(cursor) {
   try {
     const page = await api(`/api/batchScore${query({ limit: PAST_LIMIT, cursor })}`);
     const rows = (page.jobs ?? []).map((job) => h('tr', { 'data-job-id': job.jobId },
-      h('td', { class: 'mono', text: job.jobId }),
-      h('td', { text: when(job.createdAt) }),
+      h('td', { class: 'text' }, h('button', { type: 'button', class: 'link mono', text: job.jobId, 'aria-label': `Open run ${job.jobId}`, onclick: () => openRun(job.jobId, null) })),
+      h('td', { class: 'hide-narrow', text: when(job.createdAt) }),
       h('td', { class: 'job-status', text: job.status }),
-      h('td', { class: 'job-tests', text: `${count(job.completed ?? 0)} / ${count(job.total ?? 0)}` }),
-      h('td', null, h('button', { type: 'button', text: 'Open', 'aria-label': `Open run ${job.jobId}`, onclick: () => openRun(job.jobId, null) }))));
+      h('td', { class: 'job-tests', text: `${count(job.completed ?? 0)} / ${count(job.total ?? 0)}` })));
     if (cursor) body.append(...rows); else body.replaceChildren(...rows);
     renderPastRow();
     pastCursor = page.nextCursor ?? null;

@@ -36,8 +36,8 @@ export async function showUsage() {
     h('span', { class: `swatch series-${i % SERIES_COLOURS}`, 'aria-hidden': 'true' }), h('span', { text: m.name }))));
   byId('usage-table').tBodies[0].replaceChildren(...models.map((m) => h('tr', null,
     h('th', { scope: 'row', text: m.name }),
-    h('td', { text: count(m.prompt) }),
-    h('td', { text: count(m.completion) }),
+    h('td', { class: 'hide-narrow', text: count(m.prompt) }),
+    h('td', { class: 'hide-narrow', text: count(m.completion) }),
     h('td', { text: count(m.total) }),
     h('td', { text: m.priced ? money(m.totalCost) : 'no price known' }))));
   const unpriced = (report.totals?.unpriced_models ?? []).map((model) => model || '(no model)');
