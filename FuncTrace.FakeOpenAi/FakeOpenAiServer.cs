@@ -124,6 +124,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         try
         {
             await Task.Delay(Latency + reply.Delay, context.RequestAborted);
+            if (reply.Until is { } until)
+            {
+                await until.WaitAsync(context.RequestAborted);
+            }
             await FakeWireFormat.WriteAsync(context, request, reply);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -18,6 +18,9 @@ public sealed partial record FakeReply
     /// <summary>Waited before answering, on top of the server's <see cref="FakeOpenAiServer.Latency"/>.</summary>
     public TimeSpan Delay { get; init; }
 
+    /// <summary>Answered only once this completes (a test holds a job mid-run, then lets it finish).</summary>
+    public Task? Until { get; init; }
+
     public string? ErrorMessage { get; init; }
 
     public string? ErrorType { get; init; }

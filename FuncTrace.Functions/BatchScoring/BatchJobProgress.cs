@@ -54,6 +54,8 @@ public sealed class BatchJobProgress(BatchJobStore store, IOptions<BatchScoreOpt
         var sent = position.ResultPending ? position.After - 1 : position.After;
         try
         {
+            // Sent at once, so a client learns the job id (X-Job-Id) and that it is connected before the first test is scored.
+            await stream.CommentAsync("connected", cancellationToken);
             while (!cancellationToken.IsCancellationRequested)
             {
                 foreach (var outcome in await store.ResultsAfterAsync(job.Id, sent, cancellationToken))

@@ -17,7 +17,7 @@ namespace FuncTrace.Functions.BatchScoring;
 /// POST   api/batchScore                  StartBatchScore    score tests: 200 results, 202 after the wait, or SSE
 /// GET    api/batchScore                  ListBatchScores    the tenant's jobs, newest first (limit, cursor)
 /// GET    api/batchScore/{jobId}          GetBatchScore      status, counts, results with reasoning, failures
-/// GET    api/batchScore/{jobId}/events   StreamBatchScore   progress as SSE, resumable with Last-Event-ID
+/// GET    api/batchScore/{jobId}/events   StreamBatchScore   progress as SSE, resumable with Last-Event-ID; opens with a stream token
 /// DELETE api/batchScore/{jobId}          CancelBatchScore   cancel what is not scored yet
 /// </code>
 /// </summary>
@@ -97,6 +97,7 @@ public sealed class BatchScoreFunctions(BatchJobCreator creator, BatchJobStore s
 
     [Function("StreamBatchScore")]
     [Access(Access.AnyRole)]
+    [StreamToken]
     [ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
     public async Task<Results<NoContent, EmptyHttpResult>> Stream(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = JobEvents)] HttpRequest request, string jobId)

@@ -1,11 +1,14 @@
+using FuncTrace.FakeOpenAi;
+using FuncTrace.Tests.BatchScoring;
 using Microsoft.Playwright;
 
 namespace FuncTrace.Tests.Infrastructure;
 
 /// <summary>
 /// Debian's Chromium, driven by Playwright (never a browser of Playwright's own), headless with a fresh profile, in
-/// front of one app. Browser tests share it through <see cref="Collection"/> and run one after another; each test opens
-/// its own page, which has its own session storage, so every test starts signed out.
+/// front of one app whose judge is the fake LLM (answering as <see cref="BatchScoreAppFixture.Judge"/> unless a test
+/// says otherwise). Browser tests share it through <see cref="Collection"/> and run one after another; each test opens
+/// its own page, which has its own session storage, so every test starts signed out, and works in a tenant of its own.
 /// </summary>
 public sealed class ReviewBrowser : IAsyncLifetime
 {
@@ -21,8 +24,19 @@ public sealed class ReviewBrowser : IAsyncLifetime
     private readonly string _profile = Directory.CreateTempSubdirectory("functrace-chromium-").FullName;
     private IPlaywright? _playwright;
     private IBrowserContext? _browser;
+    private FakeOpenAiServer? _judge;
+    private FuncTraceApp? _app;
 
-    public FuncTraceApp App { get; } = new();
+    public FuncTraceApp App => _app ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>The fake LLM the app judges with; a test that changes its answers calls <see cref="ResetJudge"/> when done.</summary>
+    public FakeOpenAiServer Judge => _judge ?? throw new InvalidOperationException("Not started.");
+
+    public void ResetJudge()
+    {
+        Judge.Reset();
+        Judge.Fallback = BatchScoreAppFixture.Judge;
+    }
 
     /// <summary>Where screenshots go: beside the test assembly, so they travel with the test output.</summary>
     public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -33,7 +47,15 @@ public sealed class ReviewBrowser : IAsyncLifetime
         {
             throw new InvalidOperationException($"Chromium is not at {ChromiumPath}: scripts/test.sh installs Debian's chromium package with apt-get when it is missing.");
         }
-        await App.StartAsync();
+        _judge = await FakeOpenAiServer.StartAsync();
+        ResetJudge();
+        var settings = _judge.AppSettings();
+        foreach (var (name, value) in BatchScoreAppFixture.QuickQueueSettings())
+        {
+            settings[name] = value;
+        }
+        _app = FuncTraceApp.WithSettings(settings);
+        await _app.StartAsync();
         _playwright = await Playwright.CreateAsync();
         // A persistent context is the one launch that takes the profile folder we give it (Playwright refuses --user-data-dir in Args).
         _browser = await _playwright.Chromium.LaunchPersistentContextAsync(_profile, new BrowserTypeLaunchPersistentContextOptions
@@ -55,19 +77,28 @@ public sealed class ReviewBrowser : IAsyncLifetime
             await _browser.CloseAsync();
         }
         _playwright?.Dispose();
-        await App.DisposeAsync();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+        if (_judge is not null)
+        {
+            await _judge.DisposeAsync();
+        }
         Directory.Delete(_profile, recursive: true);
     }
 
-    public string PageUrl => new Uri(App.BaseAddress, "review").ToString();
-
     /// <summary>A new tab at <paramref name="width"/> px with the page loaded, its requests and console errors recorded.</summary>
-    public async Task<ReviewTab> OpenAsync(int width = 1440, int height = 900)
+    public Task<ReviewTab> OpenAsync(int width = 1440, int height = 900) => OpenAsync(App, width, height);
+
+    /// <summary>The same, on another app (one with other settings).</summary>
+    public async Task<ReviewTab> OpenAsync(FuncTraceApp app, int width = 1440, int height = 900)
     {
+        ArgumentNullException.ThrowIfNull(app);
         var page = await _browser!.NewPageAsync();
         await page.SetViewportSizeAsync(width, height);
-        var tab = new ReviewTab(page, App.BaseAddress);
-        await page.GotoAsync(PageUrl);
+        var tab = new ReviewTab(page, app.BaseAddress);
+        await page.GotoAsync(new Uri(app.BaseAddress, "review").ToString());
         return tab;
     }
 }
@@ -100,10 +131,20 @@ public sealed class ReviewTab : IAsyncDisposable
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
-    /// <summary>A full-page PNG under the test output's screenshots folder.</summary>
+    /// <summary>Signs in as a reviewer without a mouse: the key field has the keyboard when the page opens; type, Enter.</summary>
+    public async Task SignInByKeyboardAsync(string key)
+    {
+        await Assertions.Expect(Page.GetByLabel("API key")).ToBeFocusedAsync();
+        await Page.Keyboard.TypeAsync(key);
+        await Page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>A full-page PNG under the test output's screenshots folder, taken from the top so sticky panels sit where a reader first sees them.</summary>
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(ReviewBrowser.ScreenshotFolder, name + ".png");
+        await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
         return path;
     }

@@ -12,23 +12,34 @@ public sealed class LayoutTests(ReviewBrowser browser)
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public async Task EveryScreenFitsTheWindowAndIsSavedAsAScreenshot(int width)
+    public async Task EveryScreenWithRealDataFitsTheWindowAndIsSavedAsAScreenshot(int width)
     {
-        var key = await browser.App.CreateKeyAsync(FuncTraceApp.NewTenant(), "review", "ingest");
+        using var tenant = await SeedAsync();
         await using var tab = await browser.OpenAsync(width);
         var page = tab.Page;
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await tab.ScreenshotAsync($"sign-in-{width}");
         await AssertFitsAsync(page, "sign in", width);
+        await tab.SignInByKeyboardAsync(tenant.Key);
 
-        await tab.SignInAsync(key);
-        foreach (var (link, heading, name) in new[] { ("Queue", "Review queue", "queue"), ("Eval runs", "Eval runs", "runs"), ("Usage", "Usage, last 30 days", "usage") })
-        {
-            await page.GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync();
-            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true })).ToBeVisibleAsync();
-            await tab.ScreenshotAsync($"{name}-{width}");
-            await AssertFitsAsync(page, name, width);
-        }
+        await page.Keyboard.PressAsync("n");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "assistant_response in support-1042" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#conversation-status")).ToContainTextAsync("5 events, 4 messages");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await Expect(page.Locator(".artifact-preview")).ToContainTextAsync("Refund policy");
+        await tab.ScreenshotAsync($"queue-{width}");
+        await AssertFitsAsync(page, "queue", width);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Eval runs" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open run" }).First.ClickAsync();
+        await Expect(page.Locator("#run-state")).ToContainTextAsync("Finished: 8 scored, 0 failed.");
+        await tab.ScreenshotAsync($"runs-{width}");
+        await AssertFitsAsync(page, "runs", width);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Usage" }).ClickAsync();
+        await Expect(page.Locator("#usage-table tbody tr")).ToHaveCountAsync(2);
+        await tab.ScreenshotAsync($"usage-{width}");
+        await AssertFitsAsync(page, "usage", width);
     }
 
     [Fact]
@@ -94,9 +105,43 @@ public sealed class LayoutTests(ReviewBrowser browser)
         await Expect(dialog).ToBeHiddenAsync();
     }
 
+    /// <summary>A tenant with what a reviewer sees on a working day: conversations waiting for review, an artifact, a finished run, a week of usage.</summary>
+    private async Task<ReviewTenant> SeedAsync()
+    {
+        var tenant = await ReviewTenant.CreateAsync(browser.App);
+        var now = DateTimeOffset.UtcNow;
+        var claimedFirst = await tenant.ExchangeAsync("support-1042", "My parcel arrived damaged. Can I get a refund?", "Sorry about that! You can get a full refund within 60 days: reply with a photo of the damage and your order number.", "gpt-4o", now.AddMinutes(-9));
+        await tenant.EventAsync(new { conversation_id = "support-1042", event_type = "tool_call", timestamp = now.AddMinutes(-8), data = new { tool = "lookup_order", arguments = new { order = "A-77812" }, result = new { status = "delivered", carrier = "DHL", items = 2 } } });
+        await tenant.ExchangeAsync("support-1042", "Here it is: order A-77812.", "Thanks. I have started refund R-5531 for order A-77812; the money is back on your card in 3 to 5 working days.", "gpt-4o", now.AddMinutes(-7));
+        await tenant.ArtifactAsync(claimedFirst, "refund-policy.md", "text/markdown", "# Refund policy\n\nDamaged goods: a full refund within 60 days, with a photo.\n");
+        await tenant.ExchangeAsync("onboarding-7", "How do I invite my team?", "Open Settings, then Members, and choose Invite.", "gpt-4o-mini", now.AddMinutes(-5));
+        // The week before: model calls that count as usage but wait for no review, so the queue starts at support-1042.
+        for (var day = 1; day <= 6; day++)
+        {
+            await tenant.EventAsync(new
+            {
+                conversation_id = $"batch-summaries-{day}",
+                event_type = "llm_call",
+                timestamp = now.AddDays(-day),
+                model = day % 2 == 0 ? "gpt-4o" : "gpt-4o-mini",
+                usage = new { prompt_tokens = 8_000 * day, completion_tokens = 2_500 * day, total_tokens = 10_500 * day },
+                data = new { purpose = "nightly summary" },
+            });
+        }
+        await tenant.WaitForPendingAsync(3);
+        await BatchScoring.BatchScoreClient.StartAndWaitAsync(tenant.Client, Enumerable.Range(1, 8).Select(i => (object)new { id = i, text = $"want {(i * 3 % 10) + 1} answer {i}" }).ToArray());
+        return tenant;
+    }
+
     private static async Task AssertFitsAsync(IPage page, string screen, int width)
     {
         var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
-        Assert.True(scrollWidth <= width, $"The {screen} screen is {scrollWidth} px wide in a {width} px window.");
+        // The failure names the outermost elements that stick out, which is where a fix starts.
+        var wide = scrollWidth <= width ? [] : await page.EvaluateAsync<string[]>("""
+            (width) => [...document.querySelectorAll('body *')]
+              .filter((e) => e.checkVisibility() && e.getBoundingClientRect().right > width + 1 && !(e.parentElement.getBoundingClientRect().right > width + 1))
+              .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} (${Math.round(e.getBoundingClientRect().right)} px)`)
+            """, width);
+        Assert.True(scrollWidth <= width, $"The {screen} screen is {scrollWidth} px wide in a {width} px window: {string.Join(", ", wide)}.");
     }
 }

@@ -109,4 +109,8 @@ document.addEventListener('keydown', onKey);
 initQueue();
 initRuns();
 route();
-if (current === null) document.title = 'Sign in · FuncTrace review';
+if (current === null) {
+  document.title = 'Sign in · FuncTrace review';
+  // Signed out, the key is the only thing to do here: the field takes the keyboard at once.
+  byId('api-key').focus();
+}

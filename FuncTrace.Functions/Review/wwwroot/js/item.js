@@ -1,12 +1,13 @@
 // The claimed event in its context: its conversation's events in order (messages as a chat, everything else as
-// folding JSON), its artifacts, and what is known of its model, tokens and cost.
-import { api, query, saveBlob, segment } from './api.js';
+// folding JSON), its artifacts, and what is known of its model and tokens.
+import { api, ApiError, query, saveBlob, segment } from './api.js';
 import { h, say } from './dom.js';
-import { bytes, count, money, when } from './format.js';
+import { bytes, count, when } from './format.js';
 import { jsonView } from './json-view.js';
 
 const MAX_CONTEXT_EVENTS = 1000;
 const MAX_CONTEXT_REQUESTS = 25;
+const PAGE_SIZE = 200;
 const PREVIEW_LIMIT = 1024 * 1024;
 const TEXT_TYPES = /^(text\/|application\/(json|x-ndjson|jsonl|yaml|x-yaml|xml|javascript|x-sh|toml|sql|graphql)\b|[\w.-]+\/[\w.-]+\+(json|xml|yaml)\b)/i;
 const TEXT_NAMES = /\.(txt|md|markdown|json|jsonl|ndjson|ya?ml|xml|csv|tsv|toml|ini|cfg|conf|log|py|js|mjs|ts|tsx|jsx|cs|java|kt|go|rs|rb|php|c|h|cc|cpp|hpp|sh|bash|sql|graphql|proto|html|css|diff|patch)$/i;
@@ -35,10 +36,9 @@ export function isTextLike(artifact) {
   return TEXT_TYPES.test(artifact.content_type ?? '') || TEXT_NAMES.test(artifact.name ?? '');
 }
 
-/** Model, tokens, cost and the rest of what the event says about itself, as a definition list's rows. */
+/** Model, tokens and the rest of what the event says about itself, as a definition list's rows. */
 export function renderMeta(list, event) {
   const usage = event.usage ?? {};
-  const cost = event.cost ?? usage.cost;
   const rows = [
     ['Type', event.event_type],
     ['Conversation', event.conversation_id],
@@ -48,7 +48,6 @@ export function renderMeta(list, event) {
     ['Tokens', usage.total_tokens !== undefined || usage.prompt_tokens !== undefined
       ? `${count(usage.prompt_tokens)} prompt + ${count(usage.completion_tokens)} completion = ${count(usage.total_tokens ?? ((usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0)))}`
       : null],
-    ['Cost', typeof cost === 'number' ? money(cost) : null],
     ['User', event.user],
     ['Event id', event.id],
   ];
@@ -56,17 +55,41 @@ export function renderMeta(list, event) {
     .map(([name, value]) => h('div', null, h('dt', { text: name }), h('dd', { text: value }))));
 }
 
-/** Reads the conversation's events in order (bounded), following the cursor as the API asks. */
+/**
+ * Reads the conversation: its summary with the first page of its events, then the rest in order (bounded), following
+ * the cursor. The summary is a derived view, so a conversation just written may have none yet: then the events alone.
+ */
 export async function loadConversation(conversationId, signal) {
-  const events = [];
-  let cursor = null;
-  for (let requests = 0; requests < MAX_CONTEXT_REQUESTS && events.length < MAX_CONTEXT_EVENTS; requests++) {
-    const page = await api(`/api/events${query({ conversation_id: conversationId, order: 'asc', limit: 200, cursor })}`, { signal });
+  let first;
+  let summary = null;
+  try {
+    first = await api(`/api/conversations/${segment(conversationId)}${query({ limit: PAGE_SIZE })}`, { signal });
+    summary = first.conversation;
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+    first = await eventsPage(conversationId, null, signal);
+  }
+  const events = [...(first.events ?? [])];
+  let cursor = first.next_cursor;
+  for (let requests = 1; cursor && requests < MAX_CONTEXT_REQUESTS && events.length < MAX_CONTEXT_EVENTS; requests++) {
+    const page = await eventsPage(conversationId, cursor, signal);
     events.push(...(page.events ?? []));
     cursor = page.next_cursor;
-    if (!cursor) return { events, complete: true };
   }
-  return { events: events.slice(0, MAX_CONTEXT_EVENTS), complete: false };
+  return { events: events.slice(0, MAX_CONTEXT_EVENTS), complete: !cursor && events.length <= MAX_CONTEXT_EVENTS, summary };
+}
+
+const eventsPage = (conversationId, cursor, signal) =>
+  api(`/api/events${query({ conversation_id: conversationId, order: 'asc', limit: PAGE_SIZE, cursor })}`, { signal });
+
+/** "Title" · 12 events, 5 messages · 3,400 tokens: what the conversation's summary says, for the line under it. */
+export function summaryLine(summary) {
+  if (!summary) return '';
+  const parts = [];
+  if (summary.title) parts.push(`“${summary.title}”`);
+  parts.push(`${count(summary.event_count)} ${summary.event_count === 1 ? 'event' : 'events'}, ${count(summary.message_count)} ${summary.message_count === 1 ? 'message' : 'messages'}`);
+  if (summary.usage?.total_tokens) parts.push(`${count(summary.usage.total_tokens)} tokens`);
+  return parts.join(' · ');
 }
 
 /** One list item per event; the claimed one is marked current. */
@@ -107,7 +130,7 @@ export async function renderArtifacts(list, status, event, signal) {
   say(status, 'Loading artifacts…');
   const answer = await api(`/api/events/${segment(event.id)}/artifacts`, { signal });
   const artifacts = answer?.artifacts ?? [];
-  say(status, artifacts.length === 0 ? 'This event has no artifacts.' : '');
+  say(status, artifacts.length === 0 ? 'This event has no artifacts.' : (answer.next_cursor ? `The first ${count(artifacts.length)} artifacts, by name.` : ''));
   list.replaceChildren(...artifacts.map((artifact) => artifactItem(event, artifact)));
 }
 

@@ -3,16 +3,19 @@
 import { api, ApiError, query, segment } from './api.js';
 import { byId, h, say } from './dom.js';
 import { count, minutesSeconds, when } from './format.js';
-import { loadConversation, renderArtifacts, renderConversation, renderMeta } from './item.js';
+import { loadConversation, renderArtifacts, renderConversation, renderMeta, summaryLine } from './item.js';
 import { has } from './session.js';
 
 const COUNT_REFRESH_MS = 30_000;
+// The counts are a derived view, brought up to date within about a second of a verdict: read them again then.
+const COUNT_FOLLOW_MS = [1_000, 3_000];
 const UPCOMING_LIMIT = 20;
 
 const state = {
   claim: null, // {event, lease_expires_at, reviewer}
   leaseTimer: null,
   countTimer: null,
+  followTimers: [],
   busy: false,
   loading: null, // AbortController of the item's context requests
   verdictKeys: new Map(),
@@ -50,6 +53,7 @@ export function showQueue() {
 
 export function hideQueue() {
   clearInterval(state.countTimer);
+  for (const timer of state.followTimers) clearTimeout(timer);
 }
 
 /** Keys of the queue screen; returns true when the key was one of them. */
@@ -73,10 +77,17 @@ function filters() {
   return {
     conversation_id: byId('filter-conversation').value.trim(),
     event_type: byId('filter-type').value.trim(),
-    // Dates are the reviewer's own days: from the start of "from" to the end of "to", local time.
+    // Dates are the reviewer's own days: from the start of "from" to the last millisecond of "to" (the API's "to" is inclusive), local time.
     from: from ? new Date(`${from}T00:00:00`).toISOString() : '',
-    to: to ? new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString() : '',
+    to: to ? new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000 - 1).toISOString() : '',
   };
+}
+
+/** Counts now, and again once the view has caught up with what was just done. */
+function followCounts() {
+  refreshCounts();
+  for (const timer of state.followTimers) clearTimeout(timer);
+  state.followTimers = COUNT_FOLLOW_MS.map((delay) => setTimeout(refreshCounts, delay));
 }
 
 async function refreshCounts() {
@@ -97,10 +108,11 @@ async function refreshUpcoming() {
   try {
     const page = await api(`/api/feedback/pending${query({ ...filters(), limit: UPCOMING_LIMIT })}`);
     const events = page.events ?? [];
-    body.replaceChildren(...events.map((event) => h('tr', null,
+    const claimed = state.claim?.event.id;
+    body.replaceChildren(...events.map((event) => h('tr', { class: event.id === claimed ? 'mine' : null },
       h('td', { text: when(event.timestamp) }),
       h('td', { class: 'text', text: event.conversation_id }),
-      h('td', { class: 'text', text: event.event_type }),
+      h('td', { class: 'text' }, event.event_type, event.id === claimed ? h('strong', { class: 'tag', text: 'yours' }) : null),
       h('td', { class: 'mono hide-narrow', text: event.id }))));
     say(status, events.length === 0 ? 'Nothing is waiting for review with these filters.' : (page.next_cursor ? `The oldest ${events.length} shown; more are waiting.` : ''));
   } catch (error) {
@@ -133,7 +145,7 @@ function showEmpty(message) {
   byId('item').hidden = true;
   byId('claim').hidden = false;
   say(byId('queue-status'), message);
-  refreshCounts();
+  followCounts();
   refreshUpcoming();
   byId('claim').focus();
 }
@@ -165,7 +177,9 @@ async function loadContext(event) {
   const conversation = loadConversation(event.conversation_id, loading.signal).then((context) => {
     const events = context.events.some((e) => e.id === event.id) ? context.events : [...context.events, event];
     renderConversation(byId('conversation'), events, event.id);
-    say(status, context.complete ? `${events.length} ${events.length === 1 ? 'event' : 'events'} in this conversation.` : `The first ${events.length} events of this conversation.`);
+    const partial = context.complete ? '' : `The first ${events.length} events are shown.`;
+    if (context.summary) say(status, `${summaryLine(context.summary)}.${partial ? ` ${partial}` : ''}`);
+    else say(status, partial || `${events.length} ${events.length === 1 ? 'event' : 'events'} in this conversation.`);
     byId('conversation').querySelector('.current')?.scrollIntoView({ block: 'nearest' });
   }, (error) => {
     if (error.name !== 'AbortError') say(status, `The conversation could not be read: ${error.message}`);
@@ -222,14 +236,16 @@ async function submitVerdict(status) {
     state.busy = false;
     await claimNextAfter(`${status === 'approved' ? 'Approved' : 'Rejected'} ${event.id}.`);
   } catch (error) {
-    say(byId('verdict-status'), `The verdict was not saved: ${error.message}`);
+    // A conflict (another reviewer holds it, or it was judged already) cannot be fixed by sending it again: skip it.
+    const hint = error instanceof ApiError && error.status === 409 ? ' Press s to skip to the next event.' : '';
+    say(byId('verdict-status'), `The verdict was not saved: ${error.message}${hint}`);
   } finally {
     state.busy = false;
   }
 }
 
 async function claimNextAfter(done) {
-  refreshCounts();
+  followCounts();
   state.busy = true;
   try {
     const next = await api(`/api/feedback/pending/claim${query(filters())}`, { method: 'POST' });
@@ -266,6 +282,7 @@ async function skip() {
       return;
     }
     await showClaim(next);
+    followCounts();
     say(byId('queue-status'), released);
   } catch (error) {
     say(byId('verdict-status'), `Could not skip: ${error.message}`);

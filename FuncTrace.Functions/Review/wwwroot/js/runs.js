@@ -10,6 +10,8 @@ import { csvField, parseTests } from './tests-file.js';
 const WATCHING = 'functrace.run';
 const RECONNECT_MS = [1000, 2000, 5000, 10000];
 const PAST_LIMIT = 20;
+// The stream carries scores; the reasoning comes with the job's status, read again at most this often while it runs.
+const REASONING_REFRESH_MS = 3000;
 
 const run = {
   jobId: null,
@@ -20,6 +22,7 @@ const run = {
   lastEventId: null,
   failures: 0,
   finished: false,
+  reasoningTimer: null,
 };
 let pastCursor = null;
 
@@ -50,6 +53,8 @@ export function showRuns() {
 
 export function resetRuns() {
   stopStream();
+  clearTimeout(run.reasoningTimer);
+  run.reasoningTimer = null;
   Object.assign(run, { jobId: null, total: 0, done: 0, results: new Map(), lastEventId: null, failures: 0, finished: false });
   byId('run').hidden = true;
 }
@@ -106,14 +111,29 @@ async function startRun() {
       headers: { Accept: 'text/event-stream', 'Idempotency-Key': crypto.randomUUID() },
       body: { judgingMatrix, tests },
     });
-    const jobId = response.headers.get('X-Job-Id') ?? (await response.json().catch(() => ({}))).jobId;
+    const jobId = response.headers.get('X-Job-Id');
+    // Without a job the stream holds one error event (no judge configured, say): its message is the reason.
+    if (!jobId) throw new Error(streamError(await response.text()) ?? 'The service did not say which job it started.');
     response.body?.cancel().catch(() => {});
-    if (!jobId) throw new Error('The service did not say which job it started.');
     await openRun(jobId, null, tests.length);
     loadPastRuns(null);
   } catch (problem) {
     say(error, `The run did not start: ${problem.message}`);
   }
+}
+
+/** The message of the first error event in an event-stream body, if there is one. */
+function streamError(text) {
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.startsWith('data:')) continue;
+    try {
+      const data = JSON.parse(line.slice(5));
+      if (data.type === 'error' && typeof data.error === 'string') return data.error;
+    } catch {
+      // Not JSON: not an event of this API.
+    }
+  }
+  return null;
 }
 
 /** Shows a job: what is stored so far, then its live events from `lastEventId` on (unless it has finished). */
@@ -214,6 +234,7 @@ function onEvent(source, message) {
       run.results.set(result.id, { id: result.id, score: result.score ?? null, error: result.error, reasoning: run.results.get(result.id)?.reasoning ?? '' });
       run.done = Math.max(run.done, run.results.size);
       renderResults();
+      fetchReasoningSoon();
       break;
     }
     case 'complete':
@@ -222,13 +243,29 @@ function onEvent(source, message) {
       api(`/api/batchScore/${segment(run.jobId)}`).then(finish, () => finish({ status: 'completed' }));
       break;
     case 'error':
+      // Cancelled or failed: the job's status says which.
       stopStream();
-      finish({ status: 'failed', error: data.error });
+      api(`/api/batchScore/${segment(run.jobId)}`).then(finish, () => finish({ status: 'failed', error: data.error }));
       break;
     default:
       break;
   }
   remember();
+}
+
+/** Reads the job's status (with each result's reasoning) once the current burst of results has passed. */
+function fetchReasoningSoon() {
+  if (run.reasoningTimer !== null) return;
+  const jobId = run.jobId;
+  run.reasoningTimer = setTimeout(async () => {
+    run.reasoningTimer = null;
+    if (run.jobId !== jobId || run.finished) return;
+    try {
+      applyStatus(await api(`/api/batchScore/${segment(jobId)}`));
+    } catch {
+      // The reasoning waits for the next read; scores and progress come from the stream.
+    }
+  }, REASONING_REFRESH_MS);
 }
 
 function finish(job) {
@@ -239,10 +276,12 @@ function finish(job) {
     run.done = run.total || run.results.size;
     renderProgress(`Finished: ${count(scored().length)} scored, ${count(failed().length)} failed.`);
   } else {
-    renderProgress(job.status === 'cancelled' ? 'This run was cancelled.' : `This run failed: ${job.error ?? 'no reason given'}.`);
+    renderProgress(job.status === 'cancelled' ? 'This run was cancelled.' : `This run failed: ${sentence(job.error ?? 'no reason given')}`);
   }
   loadPastRuns(null);
 }
+
+const sentence = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
 function stopStream() {
   run.source?.close();
@@ -252,6 +291,14 @@ function stopStream() {
 const scored = () => [...run.results.values()].filter((r) => typeof r.score === 'number');
 const failed = () => [...run.results.values()].filter((r) => typeof r.score !== 'number');
 
+/** The watched job's row among the past runs follows its progress. */
+function renderPastRow() {
+  const row = [...byId('past-runs-table').tBodies[0].rows].find((r) => r.dataset.jobId === run.jobId);
+  if (!row || run.total === 0) return;
+  if (!run.finished) row.querySelector('.job-status').textContent = 'running';
+  row.querySelector('.job-tests').textContent = `${count(run.done)} / ${count(run.total)}`;
+}
+
 function renderProgress(message) {
   const progress = byId('run-progress');
   const percent = run.total > 0 ? Math.min(100, Math.round((run.done / run.total) * 100)) : 0;
@@ -259,6 +306,8 @@ function renderProgress(message) {
   progress.setAttribute('aria-valuetext', `${percent}%`);
   const line = run.total > 0 ? `${count(run.done)} of ${count(run.total)} tests done (${percent}%)` : 'Waiting for the first result';
   say(byId('run-state'), message ? `${line}. ${message}` : `${line}.`);
+  byId('run-histogram-caption').textContent = run.finished ? 'Scores (1–10)' : 'Scores so far (1–10)';
+  renderPastRow();
 }
 
 function renderResults() {
@@ -294,14 +343,14 @@ async function loadPastRuns(cursor) {
   const status = byId('past-runs-status');
   try {
     const page = await api(`/api/batchScore${query({ limit: PAST_LIMIT, cursor })}`);
-    const rows = (page.jobs ?? []).map((job) => h('tr', null,
-      h('td', { class: 'mono', text: job.jobId }),
-      h('td', { text: when(job.createdAt) }),
-      h('td', { text: job.status }),
-      h('td', { text: `${count(job.completed ?? 0)} / ${count(job.total ?? 0)}` }),
-      h('td', null, h('button', { type: 'button', text: 'Open', 'aria-label': `Open run ${job.jobId}`, onclick: () => openRun(job.jobId, null) }))));
+    const rows = (page.jobs ?? []).map((job) => h('tr', { 'data-job-id': job.jobId },
+      h('td', { class: 'text' }, h('button', { type: 'button', class: 'link mono', text: job.jobId, 'aria-label': `Open run ${job.jobId}`, onclick: () => openRun(job.jobId, null) })),
+      h('td', { class: 'hide-narrow', text: when(job.createdAt) }),
+      h('td', { class: 'job-status', text: job.status }),
+      h('td', { class: 'job-tests', text: `${count(job.completed ?? 0)} / ${count(job.total ?? 0)}` })));
     if (cursor) body.append(...rows); else body.replaceChildren(...rows);
-    pastCursor = page.next_cursor ?? null;
+    renderPastRow();
+    pastCursor = page.nextCursor ?? null;
     byId('past-runs-more').hidden = !pastCursor;
     say(status, body.rows.length === 0 ? 'No runs yet.' : '');
   } catch (error) {

@@ -36,14 +36,14 @@ export async function showUsage() {
     h('span', { class: `swatch series-${i % SERIES_COLOURS}`, 'aria-hidden': 'true' }), h('span', { text: m.name }))));
   byId('usage-table').tBodies[0].replaceChildren(...models.map((m) => h('tr', null,
     h('th', { scope: 'row', text: m.name }),
-    h('td', { text: count(m.prompt) }),
-    h('td', { text: count(m.completion) }),
+    h('td', { class: 'hide-narrow', text: count(m.prompt) }),
+    h('td', { class: 'hide-narrow', text: count(m.completion) }),
     h('td', { text: count(m.total) }),
     h('td', { text: m.priced ? money(m.totalCost) : 'no price known' }))));
-  const unpriced = report.totals?.unpriced_models ?? [];
+  const unpriced = (report.totals?.unpriced_models ?? []).map((model) => model || '(no model)');
   say(status, models.length === 0
     ? `No token usage recorded from ${days[0]} to ${days[DAYS - 1]} (UTC).`
-    : `${days[0]} to ${days[DAYS - 1]} (UTC days).${unpriced.length ? ` No price is known for ${unpriced.join(', ')}: their cost counts as zero.` : ''}`);
+    : `${days[0]} to ${days[DAYS - 1]} (UTC days).${unpriced.length ? ` No price is known for ${unpriced.join(', ')}: ${unpriced.length === 1 ? 'its' : 'their'} cost counts as zero.` : ''}`);
 }
 
 /** Sums the report's lines (one per day, user and model) into one series per model, busiest first; the rest as one. */
