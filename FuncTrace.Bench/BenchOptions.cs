@@ -7,12 +7,12 @@ namespace FuncTrace.Bench;
 /// (optional: the same app published ReadyToRun, tried for cold start), <c>--out PATH</c>
 /// (the report, default BENCHMARKS.md), <c>--reps N</c> (default 3), <c>--seconds S</c> per throughput run
 /// (default 3), <c>--quick</c> (1 repetition of 1 s, to try the bench out), <c>--command TEXT</c> and
-/// <c>--commit TEXT</c> (recorded in the report), <c>--only LIST</c> (some of ingest,reads,memory,coldstart, to
+/// <c>--commit TEXT</c> (recorded in the report), <c>--only LIST</c> (some of ingest,reads,memory,scoring,coldstart, to
 /// investigate one). Storage is the <c>AzureWebJobsStorage</c> connection string.
 /// </summary>
 public sealed record BenchOptions(string AppExecutable, string? ReadyToRunExecutable, string Output, int Repetitions, double Seconds, string Command, string Commit, string StorageConnection, IReadOnlySet<string> Scenarios)
 {
-    public static readonly IReadOnlyList<string> AllScenarios = ["ingest", "reads", "memory", "coldstart"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["ingest", "reads", "memory", "scoring", "coldstart"];
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 

@@ -48,6 +48,10 @@ await using (var app = await bench.StartAppAsync())
         await memory.RunArtifactAsync();
     }
 }
+if (options.Runs("scoring"))
+{
+    await new ScoringScenario(bench).RunAsync();
+}
 if (options.Runs("coldstart"))
 {
     await new ColdStartScenario(bench).RunAsync();

@@ -68,6 +68,15 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>The most requests this server was answering at once.</summary>
     public int PeakConcurrency => Volatile.Read(ref _peakConcurrency);
 
+    /// <summary>Starts <see cref="PeakConcurrency"/> again from the requests in flight now, to measure one stretch of work.</summary>
+    public void ResetPeakConcurrency()
+    {
+        lock (_gate)
+        {
+            _peakConcurrency = _inFlight;
+        }
+    }
+
     /// <summary>The app settings that point FuncTrace at this server, plus any <paramref name="overrides"/>.</summary>
     public Dictionary<string, string?> AppSettings(params (string Name, string? Value)[] overrides)
     {
