@@ -92,6 +92,17 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
         return rows.Take(limit).ToList();
     }
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> + 1 of a conversation's event rows after the one with <paramref name="afterSortKey"/>
+    /// (from the first when null), oldest first, as stored: for readers that decide per row whether to read its data.
+    /// </summary>
+    public async Task<IReadOnlyList<TableEntity>> RowsAfterAsync(string tenant, string conversationId, string? afterSortKey, int limit, CancellationToken cancellationToken = default)
+    {
+        var conversation = EventValidation.ValidateConversationId(conversationId);
+        var from = afterSortKey is null ? EventKeys.EventPrefix : EventKeys.EventRow(afterSortKey) + "\0";
+        return await OldestFirstAsync(EventKeys.ConversationPartition(tenant, conversation), conversation, null, from, EventKeys.EventPrefix[..^1] + "}", limit, cancellationToken);
+    }
+
     /// <summary>Up to <paramref name="limit"/> + 1 rows from <paramref name="from"/> (inclusive) on, so the caller knows whether more follow.</summary>
     private async Task<List<TableEntity>> OldestFirstAsync(string partition, string conversation, string? type, string from, string upper, int limit, CancellationToken cancellationToken)
     {

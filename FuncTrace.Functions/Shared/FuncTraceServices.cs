@@ -94,6 +94,8 @@ public static class FuncTraceServices
 
         // The faces over them: conversations, sessions and their live tail, usage and cost, status.
         services.AddSingleton<ConversationService>();
+        services.AddSingleton<ConversationSearch>();
+        services.AddSingleton<ConversationExport>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<SessionEvents>();
         services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateOnStart();
