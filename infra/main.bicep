@@ -99,6 +99,8 @@ module storage 'modules/storage.bicep' = {
       'score-check'
       'ingest'
       'ingest-poison'
+      'commands'
+      'commands-poison'
     ]
     deploymentContainerName: deploymentContainerName
   }

@@ -236,7 +236,8 @@ public sealed class BatchJobCreator(
         return job;
     }
 
-    private (string JudgingMatrix, List<BatchTest> Tests) Validate(string? judgingMatrix, IReadOnlyList<BatchTest>? tests)
+    /// <summary>The checks <see cref="CreateAsync"/> makes first: a 400 naming the field, before anything is stored.</summary>
+    public (string JudgingMatrix, List<BatchTest> Tests) Validate(string? judgingMatrix, IReadOnlyList<BatchTest>? tests)
     {
         var limits = options.Value;
         var matrix = Validation.Required(judgingMatrix, "judgingMatrix", limits.MaxTextLength);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using FuncTrace.Domain.Usage;
 using FuncTrace.Functions.Artifacts;
 using FuncTrace.Functions.BatchScoring;
+using FuncTrace.Functions.Commands;
 using FuncTrace.Functions.Conversations;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.External;
@@ -112,6 +113,17 @@ public static class FuncTraceServices
         services.AddSingleton<BatchJobStore>();
         services.AddSingleton<BatchJobCreator>();
         services.AddSingleton<BatchJobProgress>();
+
+        // Session commands: the built-in types, run once each through the commands queue.
+        services.AddOptions<CommandOptions>().BindConfiguration(CommandOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CommandOptions>, CommandOptionsValidator>();
+        services.AddSingleton<IPromptRunner, LlmPromptRunner>();
+        services.AddSingleton<ICommandType, PromptCommand>();
+        services.AddSingleton<ICommandType, BatchScoreCommand>();
+        services.AddSingleton<CommandTypes>();
+        services.AddSingleton<CommandStore>();
+        services.AddSingleton<CommandService>();
+        services.AddSingleton<CommandRunner>();
         return services;
     }
 
