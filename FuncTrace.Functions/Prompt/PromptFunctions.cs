@@ -3,6 +3,7 @@ using FuncTrace.Domain.Errors;
 using FuncTrace.Domain.Llm;
 using FuncTrace.Functions.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FuncTrace.Functions.Prompt;
@@ -19,6 +20,8 @@ public sealed class PromptFunctions(LlmService llm, ILogger<PromptFunctions> log
 
     [Function("Prompt")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(PromptRequest), Example = """{"system": "Be brief.", "messages": [{"role": "user", "content": "Hello"}]}""")]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
     public async Task<Results<Ok<PromptResponse>, EmptyHttpResult>> Prompt(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = PromptRoute)] HttpRequest request)
     {
