@@ -1,7 +1,9 @@
 using System.Text.Json;
 using FuncTrace.Domain.Usage;
+using FuncTrace.Functions.Agents;
 using FuncTrace.Functions.Artifacts;
 using FuncTrace.Functions.BatchScoring;
+using FuncTrace.Functions.Chat;
 using FuncTrace.Functions.Conversations;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.External;
@@ -110,6 +112,12 @@ public static class FuncTraceServices
         services.AddSingleton<BatchJobStore>();
         services.AddSingleton<BatchJobCreator>();
         services.AddSingleton<BatchJobProgress>();
+
+        // Agents (= engines) and chat turns over the events core.
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
+        services.AddSingleton<AgentService>();
+        services.AddSingleton<AgentRunner>();
         return services;
     }
 
