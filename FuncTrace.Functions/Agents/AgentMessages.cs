@@ -63,9 +63,9 @@ public sealed record EngineResponse(
 
 public sealed record EngineListResponse(IReadOnlyList<EngineResponse> Engines, string? NextCursor);
 
-public sealed record UsageResponse(long PromptTokens, long CompletionTokens, long TotalTokens)
+public sealed record TokenUsageResponse(long PromptTokens, long CompletionTokens, long TotalTokens)
 {
-    public static UsageResponse? From(LlmUsage? usage) => usage is null ? null : new(usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens);
+    public static TokenUsageResponse? From(LlmUsage? usage) => usage is null ? null : new(usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens);
 }
 
 /// <summary><c>POST api/engines/{id}/execute</c>: the model's reply, what it cost (null for a model without a price), and its event.</summary>
@@ -74,7 +74,7 @@ public sealed record ExecuteResponse(
     string Status,
     string Response,
     string? Model,
-    UsageResponse? Usage,
+    TokenUsageResponse? Usage,
     double? CostUsd,
     string? FinishReason,
     IReadOnlyList<ToolCallJson> ToolCalls,
@@ -84,7 +84,7 @@ public sealed record ExecuteResponse(
     public static ExecuteResponse From(AgentRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return new(run.AgentId, "completed", run.Response, run.Model, UsageResponse.From(run.Usage), run.Cost, run.FinishReason,
+        return new(run.AgentId, "completed", run.Response, run.Model, TokenUsageResponse.From(run.Usage), run.Cost, run.FinishReason,
             run.ToolCalls.Select(ToolCallJson.From).ToList(), run.EventId, run.ConversationId);
     }
 }

@@ -118,6 +118,9 @@ public static class FuncTraceServices
         services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
         services.AddSingleton<AgentService>();
         services.AddSingleton<AgentRunner>();
+        services.AddSingleton<ChatHistory>();
+        services.AddSingleton<ChatService>();
+        services.AddSingleton<ChatResponder>();
         return services;
     }
 
