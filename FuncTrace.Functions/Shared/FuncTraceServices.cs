@@ -10,6 +10,7 @@ using FuncTrace.Functions.External;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
 using FuncTrace.Functions.Llm;
+using FuncTrace.Functions.Prompt;
 using FuncTrace.Functions.Review;
 using FuncTrace.Functions.Sessions;
 using FuncTrace.Functions.Shared.Storage;
@@ -121,6 +122,7 @@ public static class FuncTraceServices
         services.AddSingleton<ChatHistory>();
         services.AddSingleton<ChatService>();
         services.AddSingleton<ChatResponder>();
+        services.AddSingleton<PromptRecorder>();
         return services;
     }
 
