@@ -44,7 +44,7 @@ start_azurite() {
   local data=(--location "$azurite_dir")
   if [ "${4:-}" = "--in-memory" ]; then data=(--inMemoryPersistence); fi
   "$repo_root/node_modules/.bin/azurite" \
-    "${data[@]}" --silent --skipApiVersionCheck --disableProductStyleUrl \
+    "${data[@]}" --silent --disableTelemetry --skipApiVersionCheck --disableProductStyleUrl \
     --blobHost 127.0.0.1 --blobPort "$blob" \
     --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" \

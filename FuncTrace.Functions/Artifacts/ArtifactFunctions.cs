@@ -2,6 +2,7 @@ using System.Globalization;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FuncTrace.Functions.Artifacts;
@@ -21,6 +22,7 @@ public sealed class ArtifactFunctions(ArtifactService artifacts, ArtifactReader 
 
     [Function("UploadArtifact")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(Stream), ContentType = "application/octet-stream")]
     public async Task<Created<ArtifactResponse>> Upload(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Artifact)] HttpRequest request, string id, string name)
     {
@@ -43,6 +45,8 @@ public sealed class ArtifactFunctions(ArtifactService artifacts, ArtifactReader 
 
     [Function("DownloadArtifact")]
     [Access(Access.AnyRole)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "application/octet-stream")]
+    [ProducesResponseType<string>(StatusCodes.Status206PartialContent, "application/octet-stream")]
     public async Task<EmptyHttpResult> Download(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Artifact)] HttpRequest request, string id, string name)
     {

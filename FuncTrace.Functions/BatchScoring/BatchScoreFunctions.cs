@@ -3,6 +3,7 @@ using FuncTrace.Domain;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -30,6 +31,8 @@ public sealed class BatchScoreFunctions(BatchJobCreator creator, BatchJobStore s
 
     [Function("StartBatchScore")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(BatchScoreBody), Example = """{"judgingMatrix": "Score 1-10 for accuracy.", "tests": [{"id": 1, "text": "Paris is the capital of France."}]}""")]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
     public async Task<Results<Ok<BatchResultsResponse>, Accepted<BatchAcceptedResponse>, EmptyHttpResult>> Start(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Jobs)] HttpRequest request)
     {
@@ -94,6 +97,7 @@ public sealed class BatchScoreFunctions(BatchJobCreator creator, BatchJobStore s
 
     [Function("StreamBatchScore")]
     [Access(Access.AnyRole)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
     public async Task<Results<NoContent, EmptyHttpResult>> Stream(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = JobEvents)] HttpRequest request, string jobId)
     {

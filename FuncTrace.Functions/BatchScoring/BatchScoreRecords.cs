@@ -145,3 +145,10 @@ public static class BatchJobUrls
 
     public static string Events(string jobId) => $"/api/batchScore/{jobId}/events";
 }
+
+/// <summary>The camelCase body <see cref="BatchScoreRequest"/> reads, as the document shows it.</summary>
+public sealed record BatchScoreBody(
+    [property: JsonPropertyName("judgingMatrix")] string? JudgingMatrix,
+    [property: JsonPropertyName("tests")] List<BatchTestBody?>? Tests);
+
+public sealed record BatchTestBody([property: JsonPropertyName("id")] long? Id, [property: JsonPropertyName("text")] string? Text);

@@ -3,6 +3,7 @@ using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Shared;
 using FuncTrace.Functions.Views;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,7 @@ public sealed class EventFunctions(EventService events, EventReader reader, Time
 
     [Function("CreateEvent")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(EventRequest), Example = """{"conversation_id": "conv-1", "event_type": "assistant_response", "data": {"text": "Hello"}, "model": "gpt-4o-mini", "usage": {"prompt_tokens": 12, "completion_tokens": 3}}""")]
     public async Task<Results<Created<EventResponse>, Ok<EventResponse>>> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Events)] HttpRequest request)
     {
@@ -44,6 +46,8 @@ public sealed class EventFunctions(EventService events, EventReader reader, Time
 
     [Function("CreateEvents")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(EventBatchRequest), Example = """{"events": [{"conversation_id": "conv-1", "event_type": "user_message", "data": {"text": "Hi"}}]}""")]
+    [ProducesResponseType<BatchResponse>(StatusCodes.Status207MultiStatus)]
     public async Task<JsonHttpResult<BatchResponse>> CreateBatch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Batch)] HttpRequest request)
     {

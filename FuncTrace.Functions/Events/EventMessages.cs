@@ -90,3 +90,6 @@ public sealed record BatchItemError(string Code, string Message);
 public sealed record BatchItemResponse(int Index, string? Id, string Status, BatchItemError? Error);
 
 public sealed record BatchResponse(IReadOnlyList<BatchItemResponse> Results, int Created, int Duplicates, int Failed);
+
+/// <summary>The body of <c>POST api/events/batch</c>, as the document shows it (the handler reads each item on its own to answer per item).</summary>
+public sealed record EventBatchRequest(List<EventRequest?>? Events);

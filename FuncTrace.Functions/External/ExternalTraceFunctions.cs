@@ -44,6 +44,7 @@ public sealed class ExternalTraceFunctions(
 
     [Function("SubmitExternalTrace")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(TraceSubmission), Example = """{"email": "dev@example.com", "message": "Hi", "response": "Hello!", "metadata": {"chatId": "chat-1", "model": "gpt-4o-mini"}}""")]
     public async Task<Results<Ok<TraceSubmittedResponse>, Ok<ApiError.ExternalFailure>, NoContent>> SubmitTrace(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = Submit)] HttpRequest request)
     {
@@ -71,6 +72,7 @@ public sealed class ExternalTraceFunctions(
 
     [Function("SubmitExternalFeedback")]
     [Access(Access.AnyRole)]
+    [RequestBody(typeof(TraceFeedback), Example = """{"traceId": "trace-1", "value": 1, "comment": "Good answer."}""")]
     public async Task<Results<Ok<TraceFeedbackResponse>, NoContent>> SubmitFeedback(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = FeedbackRoute)] HttpRequest request)
     {

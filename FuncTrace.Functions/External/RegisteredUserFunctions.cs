@@ -20,6 +20,7 @@ public sealed class RegisteredUserFunctions(RegisteredUserService users)
 
     [Function("RegisterUser")]
     [Access(Access.Admin)]
+    [RequestBody(typeof(RegisterUserRequest), Example = """{"email": "dev@example.com"}""")]
     public async Task<Results<Created<RegisteredUserResponse>, Ok<RegisteredUserResponse>>> Register(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Users)] HttpRequest request)
     {

@@ -28,6 +28,7 @@ public sealed class FeedbackFunctions(FeedbackService feedback, ReviewQueue queu
 
     [Function("SubmitFeedback")]
     [Access(Access.Review)]
+    [RequestBody(typeof(FeedbackRequest), Example = """{"event_id": "01M8SZ2FS9PJFRPZZZZZZZZZZZ", "feedback_message": "Looks right.", "status": "approved"}""")]
     public async Task<Results<Created<FeedbackResponse>, Ok<FeedbackResponse>>> Submit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = FeedbackRoute)] HttpRequest request)
     {

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using FuncTrace.Functions.Shared;
 using FuncTrace.Functions.Shared.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FuncTrace.Functions.Health;
@@ -23,6 +24,7 @@ public sealed class HealthFunctions(TableServiceClient tables, StorageNames name
 
     [Function("Health")]
     [Access(Access.Anonymous)]
+    [ProducesResponseType<HealthResponse>(StatusCodes.Status503ServiceUnavailable)]
     public async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = HealthRoute)] HttpRequest request)
     {

@@ -19,6 +19,7 @@ public sealed class ApiKeyFunctions(ApiKeyService keys)
 
     [Function("CreateApiKey")]
     [Access(Access.Admin)]
+    [RequestBody(typeof(CreateKeyRequest), Example = """{"roles": ["ingest"], "name": "ci-runner"}""")]
     public async Task<Created<CreatedKeyResponse>> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Keys)] HttpRequest request)
     {

@@ -1,6 +1,7 @@
 namespace FuncTrace.Functions.Keys;
 
-public sealed record CreateKeyRequest(string? Tenant, List<string>? Roles, string? Name);
+/// <summary>Every field may be left out (the defaults say so to the OpenAPI document); the service says which are needed.</summary>
+public sealed record CreateKeyRequest(string? Tenant = null, List<string>? Roles = null, string? Name = null);
 
 public sealed record KeyResponse(string Id, string Tenant, string Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt)
 {

@@ -16,6 +16,7 @@ public sealed class StreamTokenFunctions(StreamTokenService tokens)
 
     [Function("CreateStreamToken")]
     [Access(Access.AnyRole)]
+    [RequestBody(typeof(StreamTokenRequest), Example = """{"path": "/api/sessions/nightly/events/stream"}""")]
     public async Task<Created<StreamGrant>> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = StreamTokens)] HttpRequest request)
     {

@@ -3,6 +3,7 @@ using FuncTrace.Domain.Llm;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FuncTrace.Functions.Prompt;
@@ -20,6 +21,8 @@ public sealed class PromptFunctions(LlmService llm, PromptRecorder recorder, ILo
 
     [Function("Prompt")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(PromptRequest), Example = """{"system": "Be brief.", "messages": [{"role": "user", "content": "Hello"}]}""")]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
     public async Task<Results<Ok<PromptResponse>, EmptyHttpResult>> Prompt(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = PromptRoute)] HttpRequest request)
     {

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
 
@@ -22,6 +23,7 @@ public sealed partial class ReviewPageFunctions(ReviewAssets assets)
 
     [Function("ReviewPage")]
     [Access(Access.Anonymous)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/html")]
     public FileContentHttpResult GetPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Page)] HttpRequest request)
     {
@@ -31,6 +33,7 @@ public sealed partial class ReviewPageFunctions(ReviewAssets assets)
 
     [Function("ReviewAsset")]
     [Access(Access.Anonymous)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/html", "text/css", "text/javascript", "image/svg+xml")]
     public FileContentHttpResult GetAsset(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Asset)] HttpRequest request, string? path)
     {

@@ -30,6 +30,7 @@ public sealed class SessionFunctions(SessionService sessions, SessionEvents sess
 
     [Function("CreateSession")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(SessionRequest), Example = """{"name": "nightly run", "metadata": {"branch": "main"}}""")]
     public async Task<Created<CreatedSessionResponse>> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Sessions)] HttpRequest request)
     {
@@ -60,6 +61,7 @@ public sealed class SessionFunctions(SessionService sessions, SessionEvents sess
 
     [Function("CreateSessionEvent")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(SessionEventRequest), Example = """{"event_type": "step", "data": {"n": 1}}""")]
     public async Task<Results<Created<SessionEventResponse>, Ok<SessionEventResponse>>> AddEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Events)] HttpRequest request, string id)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +24,7 @@ public sealed class SessionStreamFunctions(SessionService sessions, SessionEvent
 
     [Function("StreamSessionEvents")]
     [Access(Access.AnyRole)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
     [StreamToken]
     public async Task<EmptyHttpResult> Stream(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = StreamRoute)] HttpRequest request, string id)

@@ -1,8 +1,8 @@
-using System.Text.Json;
 using Azure;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Keys;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace FuncTrace.Functions.Shared;
@@ -47,7 +47,7 @@ public sealed class ApiPipeline(
                 return ApiError.Result(context, ErrorCode.ServiceUnavailable, ExternalDisabledMessage, externalFace: true);
             }
             await AuthorizeAsync(context, function);
-            return await invoke();
+            return WithEnvelope(context, function, await invoke());
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -114,16 +114,39 @@ public sealed class ApiPipeline(
         context.Features.Set(caller);
     }
 
-    /// <summary>Status 0: no answer at all (connection refused or reset); storage's own 5xx and throttling are transient too.</summary>
+    /// <summary>
+    /// A handler's bodiless 4xx (<c>TypedResults.NotFound()</c> in a <c>Results&lt;Ok&lt;T&gt;, NotFound&gt;</c>) gets the face's
+    /// error shape like every other failure, so the signature can name the answer and clients still read one envelope.
+    /// </summary>
+    private static IResult? WithEnvelope(HttpContext context, HttpFunction function, IResult? result)
+    {
+        var inner = result;
+        while (inner is INestedHttpResult nested)
+        {
+            inner = nested.Result;
+        }
+        if (inner is IStatusCodeHttpResult { StatusCode: >= 400 and < 500 and var status } && inner is not IValueHttpResult)
+        {
+            var message = status == StatusCodes.Status404NotFound
+                ? $"Nothing was found at {context.Request.Path}."
+                : $"The request was refused: {ReasonPhrases.GetReasonPhrase(status)}.";
+            return ApiError.Result(context, ApiError.CodeOf(status), message, status: status, externalFace: function.ExternalFace);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Status 0: no answer at all (connection refused or reset); storage's own 5xx and throttling are transient too. The
+    /// SDK's last retry can also surface the bare socket or HTTP failure unwrapped; only outgoing calls raise those.
+    /// </summary>
     private static bool IsStorageUnavailable(Exception ex) =>
-        ex is RequestFailedException { Status: 0 or 408 or 429 or >= 500 }
+        ex is RequestFailedException { Status: 0 or 408 or 429 or >= 500 } or System.Net.Sockets.SocketException or HttpRequestException
         || (ex is AggregateException { InnerExceptions.Count: > 0 } aggregate && aggregate.InnerExceptions.All(IsStorageUnavailable))
         || (ex is OperationCanceledException or TimeoutException && ex.InnerException is not null);
 
     private static (ErrorCode Code, string Message, IReadOnlyDictionary<string, object?>? Details, int? Status) Classify(Exception ex) => ex switch
     {
         FuncTraceException fte => (fte.Code, fte.Message, fte.Details, null),
-        JsonException json => (ErrorCode.ValidationError, "The request body is not valid JSON.", json.Path is null ? null : new Dictionary<string, object?> { ["path"] = json.Path }, null),
         BadHttpRequestException { StatusCode: 413 } => (ErrorCode.PayloadTooLarge, "The request body is larger than this endpoint accepts.", null, null),
         BadHttpRequestException { StatusCode: 408 } => (ErrorCode.RequestTimeout, "The request body stopped arriving before it was complete; nothing was stored.", null, null),
         BadHttpRequestException bad => (ApiError.CodeOf(bad.StatusCode), "The request could not be read: " + bad.Message, null, bad.StatusCode),

@@ -52,7 +52,8 @@ public static class FuncTraceServices
 
         // What runs around every HTTP function: keys, roles, CORS, rate limits, the error envelope.
         services.AddOptions<CorsOptions>().BindConfiguration(CorsOptions.Section);
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         services.AddOptions<ExternalTraceSwitch>().BindConfiguration(ExternalTraceSwitch.Section);
         services.AddSingleton<Cors>();
         services.AddSingleton<RateLimits>();

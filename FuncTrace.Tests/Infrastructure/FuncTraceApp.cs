@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using FuncTrace.Functions.Shared;
 using FuncTrace.Functions.Shared.Storage;
 using FuncTrace.LocalHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,8 @@ public class FuncTraceApp : IAsyncLifetime, IAsyncDisposable, IDisposable
     public const string AdminKey = "test-bootstrap-admin-key";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly FunctionCatalog? _catalog;
+    private readonly Action<IServiceCollection>? _services;
     private WebApplication? _app;
 
     public FuncTraceApp()
@@ -29,25 +32,30 @@ public class FuncTraceApp : IAsyncLifetime, IAsyncDisposable, IDisposable
     {
     }
 
-    protected FuncTraceApp(IDictionary<string, string?> settings)
+    protected FuncTraceApp(IDictionary<string, string?> settings, FunctionCatalog? catalog = null, Action<IServiceCollection>? services = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        StoragePrefix = TestStorage.NewPrefix();
         _settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = TestStorage.ConnectionString,
             ["FuncTrace:AdminApiKey"] = AdminKey,
-            ["FuncTrace:StoragePrefix"] = StoragePrefix,
+            ["FuncTrace:StoragePrefix"] = TestStorage.NewPrefix(),
             ["urls"] = "http://127.0.0.1:0",
         };
         foreach (var (name, value) in settings)
         {
             _settings[name] = value;
         }
+        StoragePrefix = _settings["FuncTrace:StoragePrefix"] ?? string.Empty;
+        (_catalog, _services) = (catalog, services);
     }
 
     /// <summary>An app with some settings changed (a smaller limit, unreachable storage, ...); start it with <see cref="StartAsync"/>.</summary>
     public static FuncTraceApp WithSettings(IDictionary<string, string?> settings) => new(settings);
+
+    /// <summary>The local host serving another catalog of functions (the tests' own), with extra services they take.</summary>
+    public static FuncTraceApp WithFunctions(FunctionCatalog catalog, Action<IServiceCollection> services, IDictionary<string, string?>? settings = null) =>
+        new(settings ?? new Dictionary<string, string?>(), catalog, services);
 
     public string StoragePrefix { get; }
 
@@ -67,7 +75,7 @@ public class FuncTraceApp : IAsyncLifetime, IAsyncDisposable, IDisposable
 
     public async Task StartAsync()
     {
-        var app = LocalFunctionsHost.Build([], _settings);
+        var app = LocalFunctionsHost.Build([], new LocalHostOverrides(_settings, _catalog, _services));
         try
         {
             await app.StartAsync();

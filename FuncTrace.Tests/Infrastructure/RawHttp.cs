@@ -12,7 +12,8 @@ namespace FuncTrace.Tests.Infrastructure;
 /// </summary>
 public static class RawHttp
 {
-    public sealed record Answer(HttpStatusCode Status, string Body);
+    /// <summary>The status, the headers (lower-case names) and the body (de-chunked).</summary>
+    public sealed record Answer(HttpStatusCode Status, IReadOnlyDictionary<string, string> Headers, string Body);
 
     public static async Task<Answer> SendThenStallAsync(Uri baseAddress, string method, string path, IReadOnlyList<string> headers, byte[] body, TimeSpan wait)
     {
@@ -87,9 +88,11 @@ public static class RawHttp
             throw new InvalidOperationException($"Not an HTTP answer: '{response}'");
         }
         var end = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var chunked = response[..end].Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase);
+        var headers = response[..end].Split("\r\n").Skip(1).Select(l => l.Split(':', 2))
+            .ToDictionary(h => h[0].Trim().ToLowerInvariant(), h => h.Length > 1 ? h[1].Trim() : string.Empty);
+        var chunked = headers.TryGetValue("transfer-encoding", out var coding) && coding.Contains("chunked", StringComparison.OrdinalIgnoreCase);
         var body = response[(end + 4)..];
-        return new Answer((HttpStatusCode)status, chunked ? Dechunk(body) : body);
+        return new Answer((HttpStatusCode)status, headers, chunked ? Dechunk(body) : body);
     }
 
     private static string Dechunk(string body)

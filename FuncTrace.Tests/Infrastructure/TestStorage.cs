@@ -1,3 +1,5 @@
+using Azure.Storage.Queues;
+
 namespace FuncTrace.Tests.Infrastructure;
 
 /// <summary>
@@ -15,6 +17,10 @@ public static class TestStorage
         Environment.GetEnvironmentVariable(ConnectionStringVariable)
         ?? throw new InvalidOperationException(
             $"{ConnectionStringVariable} is not set: run the tests with scripts/test.sh, which starts Azurite and sets it.");
+
+    /// <summary>The queues of the test account, base64 as the queue trigger reads them, or as sent with <paramref name="encoding"/>.</summary>
+    public static QueueServiceClient Queues(QueueMessageEncoding encoding = QueueMessageEncoding.Base64) =>
+        new(ConnectionString, new QueueClientOptions { MessageEncoding = encoding });
 
     /// <summary>A fresh storage prefix: lowercase letters and digits, as <c>FuncTrace__StoragePrefix</c> requires.</summary>
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12];

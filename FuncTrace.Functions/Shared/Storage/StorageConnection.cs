@@ -73,11 +73,12 @@ public sealed class StorageConnection
         return _connectionString is not null ? new BlobServiceClient(_connectionString, options) : new BlobServiceClient(_blob!, _credential!, options);
     }
 
-    /// <summary>Messages are base64, the queue trigger's default encoding.</summary>
-    public QueueServiceClient CreateQueueServiceClient()
+    /// <summary>Messages are base64, the queue trigger's default encoding; <paramref name="configure"/> adjusts the options (the local host's listener does).</summary>
+    public QueueServiceClient CreateQueueServiceClient(Action<QueueClientOptions>? configure = null)
     {
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         Configure(options.Retry);
+        configure?.Invoke(options);
         return _connectionString is not null ? new QueueServiceClient(_connectionString, options) : new QueueServiceClient(_queue!, _credential!, options);
     }
 
