@@ -88,6 +88,7 @@ module storage 'modules/storage.bicep' = {
       'events'
       'views'
       'jobs'
+      'agents'
     ]
     containers: [
       'payloads'

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using FuncTrace.Domain.Usage;
+using FuncTrace.Functions.Agents;
 using FuncTrace.Functions.Artifacts;
 using FuncTrace.Functions.BatchScoring;
+using FuncTrace.Functions.Chat;
 using FuncTrace.Functions.Commands;
 using FuncTrace.Functions.Conversations;
 using FuncTrace.Functions.Events;
@@ -9,6 +11,7 @@ using FuncTrace.Functions.External;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
 using FuncTrace.Functions.Llm;
+using FuncTrace.Functions.Prompt;
 using FuncTrace.Functions.Review;
 using FuncTrace.Functions.Sessions;
 using FuncTrace.Functions.Shared.Storage;
@@ -125,6 +128,16 @@ public static class FuncTraceServices
         services.AddSingleton<CommandStore>();
         services.AddSingleton<CommandService>();
         services.AddSingleton<CommandRunner>();
+
+        // Agents (= engines) and chat turns over the events core.
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
+        services.AddSingleton<AgentService>();
+        services.AddSingleton<AgentRunner>();
+        services.AddSingleton<ChatHistory>();
+        services.AddSingleton<ChatService>();
+        services.AddSingleton<ChatResponder>();
+        services.AddSingleton<PromptRecorder>();
         return services;
     }
 

@@ -10,6 +10,7 @@ public sealed class StorageNames(string prefix)
     public const string EventsTable = "events";
     public const string ViewsTable = "views";
     public const string JobsTable = "jobs";
+    public const string AgentsTable = "agents";
 
     public const string PayloadsContainer = "payloads";
     public const string ArtifactsContainer = "artifacts";
@@ -26,7 +27,7 @@ public sealed class StorageNames(string prefix)
     public const string CommandsQueue = "commands";
     public const string CommandsPoisonQueue = "commands-poison";
 
-    public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable, ViewsTable, JobsTable];
+    public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable, ViewsTable, JobsTable, AgentsTable];
     public static IReadOnlyList<string> Containers { get; } = [PayloadsContainer, ArtifactsContainer];
 
     /// <summary>The queues the app's functions listen to; each also gets its <c>-poison</c> queue.</summary>
