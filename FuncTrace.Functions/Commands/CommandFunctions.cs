@@ -23,6 +23,7 @@ public sealed class CommandFunctions(CommandService commands)
 
     [Function("SubmitCommand")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(CommandRequest), Example = """{"command_type": "prompt", "parameters": {"prompt": "Summarise the session so far."}, "metadata": {"source": "cli"}}""")]
     public async Task<Results<Accepted<CommandResponse>, Ok<CommandResponse>>> Submit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Commands)] HttpRequest request, string id)
     {
@@ -40,6 +41,7 @@ public sealed class CommandFunctions(CommandService commands)
 
     [Function("SubmitCommands")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(CommandBatchRequest), Example = """{"commands": [{"command_id": "cmd-1", "command_type": "prompt", "parameters": {"prompt": "Hello"}}]}""")]
     public async Task<Results<Accepted<CommandBatchResponse>, Ok<CommandBatchResponse>>> SubmitBatch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Batch)] HttpRequest request, string id)
     {

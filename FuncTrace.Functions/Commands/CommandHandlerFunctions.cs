@@ -1,6 +1,7 @@
 using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FuncTrace.Functions.Commands;
@@ -21,16 +22,19 @@ public sealed class CommandHandlerFunctions(CommandTypes types)
 
     [Function("ListCommandHandlers")]
     [Access(Access.AnyRole)]
+    [ProducesResponseType(StatusCodes.Status501NotImplemented)]
     public Task<EmptyHttpResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Handlers)] HttpRequest request) => Task.FromException<EmptyHttpResult>(NotImplemented());
 
     [Function("RegisterCommandHandler")]
     [Access(Access.AnyRole)]
+    [ProducesResponseType(StatusCodes.Status501NotImplemented)]
     public Task<EmptyHttpResult> Register(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Handlers)] HttpRequest request) => Task.FromException<EmptyHttpResult>(NotImplemented());
 
     [Function("UnregisterCommandHandler")]
     [Access(Access.AnyRole)]
+    [ProducesResponseType(StatusCodes.Status501NotImplemented)]
     public Task<EmptyHttpResult> Unregister(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Handler)] HttpRequest request, string name) => Task.FromException<EmptyHttpResult>(NotImplemented());
 

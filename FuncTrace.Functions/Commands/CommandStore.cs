@@ -26,6 +26,24 @@ public sealed class CommandStore(TableServiceClient tables, QueueServiceClient q
         return row?.GetString("SessionId") == sessionId ? row : null;
     }
 
+    /// <summary>Up to <paramref name="limit"/> of the session's command rows, in id order (a range read of its partition).</summary>
+    public async Task<IReadOnlyList<TableEntity>> ListRowsAsync(string tenant, string sessionId, int limit, CancellationToken cancellationToken = default)
+    {
+        var partition = EventKeys.ConversationPartition(tenant, sessionId);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey ge {EventKeys.CommandPrefix} and RowKey lt {EventKeys.CommandPrefix[..^1] + "}"} and SessionId eq {sessionId}");
+        var rows = new List<TableEntity>();
+        await foreach (var row in _events.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+            if (rows.Count >= limit)
+            {
+                break;
+            }
+        }
+        return rows;
+    }
+
     public async Task AddAsync(TableEntity row) => await _events.AddEntityAsync(row, CancellationToken.None);
 
     /// <summary>Replaces the row if it is still as read (<paramref name="row"/>'s ETag); returns it with its new ETag. A 412 otherwise.</summary>

@@ -7,8 +7,9 @@ using FuncTrace.Domain.Llm;
 namespace FuncTrace.Functions.Commands;
 
 /// <summary>
-/// <c>prompt</c>: one model call on <c>parameters.prompt</c> (and <c>parameters.system</c>). Not repeatable: once the call
-/// may have been made, the command is not run again. A 429 means the model refused, so nothing ran: the queue tries again.
+/// <c>prompt</c>: one model call on <c>parameters.prompt</c> — with the agent named by <c>parameters.agent_id</c>, else
+/// the session's engine, else the configured model (with <c>parameters.system</c>). Not repeatable: once the call may
+/// have been made, the command is not run again. A 429 means the model refused, so nothing ran: the queue tries again.
 /// </summary>
 public sealed class PromptCommand(IPromptRunner runner, LlmOptions llm) : ICommandType
 {
@@ -29,9 +30,7 @@ public sealed class PromptCommand(IPromptRunner runner, LlmOptions llm) : IComma
         }
         if (given.AgentId is not null)
         {
-            throw new FuncTraceException(ErrorCode.NotImplemented,
-                "Running a named agent is not available on this deployment yet; leave out 'parameters.agent_id' to run the session's default model.",
-                new Dictionary<string, object?> { ["field"] = "parameters.agent_id" });
+            Validation.KeySafe(given.AgentId, "parameters.agent_id", CommandService.MaxIdLength);
         }
         if (!llm.IsConfigured)
         {
@@ -47,7 +46,7 @@ public sealed class PromptCommand(IPromptRunner runner, LlmOptions llm) : IComma
         PromptAnswer answer;
         try
         {
-            answer = await runner.RunAsync(new PromptRun(context.Tenant, context.SessionId, given.Prompt!, given.System), cancellationToken);
+            answer = await runner.RunAsync(new PromptRun(context.Tenant, context.SessionId, context.CommandId, given.Prompt!, given.System, given.AgentId), cancellationToken);
         }
         catch (LlmUpstreamException ex) when (ex.IsRateLimited)
         {
@@ -58,12 +57,14 @@ public sealed class PromptCommand(IPromptRunner runner, LlmOptions llm) : IComma
             return new CommandOutcome.Failed(CommandErrors.From(ex));
         }
         var duration = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var call = new ModelCall(given.Prompt!, answer.Text, answer.Model, answer.Usage, duration);
-        var result = JsonSerializer.SerializeToElement(new PromptResult(answer.Text, answer.Model, answer.Usage), Shared.JsonBody.SnakeCase);
+        var result = JsonSerializer.SerializeToElement(
+            new PromptResult(answer.Text, answer.Model, answer.Usage, answer.FinishReason, answer.AgentId, answer.RecordedEventId, duration), Shared.JsonBody.SnakeCase);
+        // An agent's run recorded its own llm_prompt event (with the usage); only the default model's call needs one.
+        var call = answer.RecordedEventId is null ? new ModelCall(given.Prompt!, answer.Text, answer.Model, answer.Usage, duration) : null;
         return new CommandOutcome.Completed(result, call);
     }
 
     private sealed record PromptParameters(string? Prompt, string? System, string? AgentId);
 
-    private sealed record PromptResult(string Response, string? Model, LlmUsage? Usage);
+    private sealed record PromptResult(string Response, string? Model, LlmUsage? Usage, string? FinishReason, string? AgentId, string? EventId, long DurationMs);
 }

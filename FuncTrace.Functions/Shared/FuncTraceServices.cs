@@ -5,12 +5,14 @@ using FuncTrace.Functions.Artifacts;
 using FuncTrace.Functions.BatchScoring;
 using FuncTrace.Functions.Chat;
 using FuncTrace.Functions.Commands;
+using FuncTrace.Functions.Config;
 using FuncTrace.Functions.Conversations;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.External;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
 using FuncTrace.Functions.Llm;
+using FuncTrace.Functions.Observability;
 using FuncTrace.Functions.Prompt;
 using FuncTrace.Functions.Review;
 using FuncTrace.Functions.Sessions;
@@ -121,13 +123,20 @@ public static class FuncTraceServices
         // Session commands: the built-in types, run once each through the commands queue.
         services.AddOptions<CommandOptions>().BindConfiguration(CommandOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CommandOptions>, CommandOptionsValidator>();
-        services.AddSingleton<IPromptRunner, LlmPromptRunner>();
+        services.AddSingleton<IPromptRunner, AgentPromptRunner>();
         services.AddSingleton<ICommandType, PromptCommand>();
         services.AddSingleton<ICommandType, BatchScoreCommand>();
         services.AddSingleton<CommandTypes>();
         services.AddSingleton<CommandStore>();
         services.AddSingleton<CommandService>();
         services.AddSingleton<CommandRunner>();
+
+        // Observability: logs, traces and the effective settings.
+        services.AddOptions<ObservabilityOptions>().BindConfiguration(ObservabilityOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ObservabilityOptions>, ObservabilityOptionsValidator>();
+        services.AddSingleton<LogService>();
+        services.AddSingleton<TraceService>();
+        services.AddSingleton<EffectiveSettings>();
 
         // Agents (= engines) and chat turns over the events core.
         services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).ValidateOnStart();
