@@ -2,6 +2,7 @@ using FuncTrace.Domain;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FuncTrace.Functions.Conversations;
@@ -54,6 +55,7 @@ public sealed class ConversationToolFunctions(ConversationService conversations,
 
     [Function("ExportConversation")]
     [Access(Access.AnyRole)]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "application/json", "text/markdown")]
     public async Task<EmptyHttpResult> Export(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ExportRoute)] HttpRequest request, string id)
     {
