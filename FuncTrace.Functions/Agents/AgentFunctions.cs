@@ -26,6 +26,7 @@ public sealed class AgentFunctions(AgentService agents)
 
     [Function("CreateAgent")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(AgentRequest), Example = """{"name": "Support bot", "description": "Answers support questions.", "system_prompt": "Be brief and polite.", "model": "gpt-4o-mini", "parameters": {"temperature": 0.2, "max_tokens": 256}, "tools": [{"name": "lookup_order", "description": "Find an order by its id.", "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}]}""")]
     public async Task<Results<Created<AgentResponse>, Ok<AgentResponse>>> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Agents)] HttpRequest request)
     {
@@ -72,6 +73,7 @@ public sealed class AgentFunctions(AgentService agents)
 
     [Function("UpdateAgent")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(AgentRequest), Example = """{"description": "Answers billing questions too.", "parameters": {"temperature": 0.5, "top_p": null}}""")]
     public async Task<Ok<AgentResponse>> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = AgentRoute)] HttpRequest request, string id)
     {

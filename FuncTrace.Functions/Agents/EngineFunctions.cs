@@ -31,6 +31,7 @@ public sealed class EngineFunctions(AgentService agents, AgentRunner runner, Ses
 
     [Function("CreateEngine")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(EngineRequest), Example = """{"engine_type": "llm", "model_name": "gpt-4o-mini", "configuration": {"name": "Summariser", "system_prompt": "Summarise in one sentence.", "temperature": 0.2, "max_tokens": 256}}""")]
     public async Task<Results<Created<EngineResponse>, Ok<EngineResponse>>> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Engines)] HttpRequest request)
     {
@@ -112,6 +113,7 @@ public sealed class EngineFunctions(AgentService agents, AgentRunner runner, Ses
 
     [Function("ExecuteEngine")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(ExecuteRequest), Example = """{"prompt": "Summarise: the meeting moved to Friday.", "parameters": {"temperature": 0.7, "max_tokens": 64}}""")]
     public async Task<Ok<ExecuteResponse>> Execute(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ExecuteRoute)] HttpRequest request, string id)
     {

@@ -4,6 +4,7 @@ using FuncTrace.Domain.Errors;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FuncTrace.Functions.Chat;
@@ -26,6 +27,8 @@ public sealed class ChatFunctions(ChatService chat, ChatResponder responder, Cha
 
     [Function("Chat")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(ChatRequest), Example = """{"message": "What is the capital of France?", "conversation_id": "conv-1"}""")]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
     public async Task<Results<Ok<ChatResponse>, EmptyHttpResult>> Send(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ChatRoute)] HttpRequest request)
     {
@@ -37,6 +40,8 @@ public sealed class ChatFunctions(ChatService chat, ChatResponder responder, Cha
 
     [Function("RegenerateChat")]
     [Access(Access.Ingest)]
+    [RequestBody(typeof(RegenerateRequest), Example = """{"message_id": "01M8SZ2FS9PJFRPZZZZZZZZZZZ"}""")]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/event-stream")]
     public async Task<Results<Ok<ChatResponse>, EmptyHttpResult>> Regenerate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RegenerateRoute)] HttpRequest request, string id)
     {
