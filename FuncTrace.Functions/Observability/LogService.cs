@@ -73,8 +73,14 @@ public sealed class LogService(TableServiceClient tables, StorageNames names, Se
             logs.AddRange(rows.Select(LogRows.Entry));
             return Page(logs, limit, l => Cursor.Encode(null, l.LogId));
         }
-        var start = day is null ? DateTime.ParseExact(today, "yyyyMMdd", CultureInfo.InvariantCulture) : DateTime.ParseExact(day, "yyyyMMdd", CultureInfo.InvariantCulture);
-        var oldest = DateTime.ParseExact(today, "yyyyMMdd", CultureInfo.InvariantCulture).AddDays(1 - options.Value.LogDays);
+        var newest = DateTime.ParseExact(today, "yyyyMMdd", CultureInfo.InvariantCulture);
+        var oldest = newest.AddDays(1 - options.Value.LogDays);
+        // A cursor names a day the listing gave; whatever it says, at most LogDays partitions are read.
+        var start = day is null ? newest : DateTime.ParseExact(day, "yyyyMMdd", CultureInfo.InvariantCulture);
+        if (start > newest)
+        {
+            (start, after) = (newest, null);
+        }
         for (var d = start; d >= oldest && logs.Count <= limit; d = d.AddDays(-1), after = null)
         {
             var name = d.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
