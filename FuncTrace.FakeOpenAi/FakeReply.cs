@@ -36,6 +36,17 @@ public sealed partial record FakeReply
     /// <summary>A streamed answer sends its tokens, then a chunk that is not JSON, instead of <c>[DONE]</c>.</summary>
     public bool BreaksMidStream { get; init; }
 
+    /// <summary>Waited before each token of a streamed answer, so a client can hang up half-way.</summary>
+    public TimeSpan TokenDelay { get; init; }
+
+    /// <summary>Function calls the answer asks for (<c>finish_reason</c> <c>tool_calls</c>).</summary>
+    public IReadOnlyList<FakeToolCall> ToolCalls { get; init; } = [];
+
+    /// <summary>Why the answer ended; <c>tool_calls</c> when it has some, else <c>stop</c>, unless set.</summary>
+    public string? FinishReason { get; init; }
+
+    public string EffectiveFinishReason => FinishReason ?? (ToolCalls.Count > 0 ? "tool_calls" : "stop");
+
     /// <summary>Text split after each space, so a stream has several tokens.</summary>
     public static FakeReply Text(string content) => new() { Tokens = WordPattern().Matches(content).Select(m => m.Value).Where(token => token.Length > 0).ToList() };
 
@@ -49,8 +60,14 @@ public sealed partial record FakeReply
 
     public static FakeReply Malformed(string body = "{\"id\": \"chatcmpl-broken\", \"choices\": [") => new() { RawBody = body };
 
+    /// <summary>An answer that asks for one function call, with its arguments as JSON text.</summary>
+    public static FakeReply ToolCall(string name, string arguments, string id = "call_1") => new() { ToolCalls = [new FakeToolCall(id, name, arguments)] };
+
     public static FakeReply StreamThenBreak(params string[] tokens) => Stream(tokens) with { BreaksMidStream = true };
 
     [GeneratedRegex(@"\S*\s*")]
     private static partial Regex WordPattern();
 }
+
+/// <summary>One function call of a <see cref="FakeReply"/>.</summary>
+public sealed record FakeToolCall(string Id, string Name, string Arguments);

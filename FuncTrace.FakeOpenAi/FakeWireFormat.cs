@@ -30,14 +30,20 @@ internal static class FakeWireFormat
         }
         else
         {
+            var toolCalls = reply.ToolCalls.Count == 0
+                ? null
+                : reply.ToolCalls.Select(call => new { id = call.Id, type = "function", function = new { name = call.Name, arguments = call.Arguments } }).ToArray();
             await response.WriteAsJsonAsync(new
             {
                 id = "chatcmpl-fake",
                 @object = "chat.completion",
                 created = 1_700_000_000,
                 model = request.Model,
-                choices = new[] { new { index = 0, message = new { role = "assistant", content = reply.Content }, finish_reason = "stop" } },
-                usage = new { prompt_tokens = 10, completion_tokens = reply.Tokens.Count, total_tokens = 10 + reply.Tokens.Count },
+                choices = new[]
+                {
+                    new { index = 0, message = new { role = "assistant", content = toolCalls is null ? reply.Content : null, tool_calls = toolCalls }, finish_reason = reply.EffectiveFinishReason },
+                },
+                usage = Usage(reply),
             });
         }
     }
@@ -48,7 +54,16 @@ internal static class FakeWireFormat
         await WriteChunkAsync(context, request, new { role = "assistant", content = string.Empty }, finishReason: null);
         foreach (var token in reply.Tokens)
         {
+            await Task.Delay(reply.TokenDelay, context.RequestAborted);
             await WriteChunkAsync(context, request, new { content = token }, finishReason: null);
+        }
+        for (var i = 0; i < reply.ToolCalls.Count; i++)
+        {
+            // The name comes whole with the call's first piece; the arguments follow in two pieces, as real streams split them.
+            var call = reply.ToolCalls[i];
+            var half = call.Arguments.Length / 2;
+            await WriteChunkAsync(context, request, new { tool_calls = new[] { new { index = i, id = call.Id, type = "function", function = new { name = call.Name, arguments = call.Arguments[..half] } } } }, finishReason: null);
+            await WriteChunkAsync(context, request, new { tool_calls = new[] { new { index = i, function = new { arguments = call.Arguments[half..] } } } }, finishReason: null);
         }
         if (reply.BreaksMidStream)
         {
@@ -56,9 +71,17 @@ internal static class FakeWireFormat
             await context.Response.WriteAsync("data: {\"id\": \"chatcmpl-fake\", \"choi\n\n");
             return;
         }
-        await WriteChunkAsync(context, request, new { }, "stop");
+        await WriteChunkAsync(context, request, new { }, reply.EffectiveFinishReason);
+        if (request.IncludeUsage)
+        {
+            // What the API sends when asked: one more chunk with no choices and the whole call's usage.
+            var usage = JsonSerializer.Serialize(new { id = "chatcmpl-fake", @object = "chat.completion.chunk", created = 1_700_000_000, model = request.Model, choices = Array.Empty<object>(), usage = Usage(reply) });
+            await context.Response.WriteAsync($"data: {usage}\n\n");
+        }
         await context.Response.WriteAsync("data: [DONE]\n\n");
     }
+
+    private static object Usage(FakeReply reply) => new { prompt_tokens = 10, completion_tokens = reply.Tokens.Count, total_tokens = 10 + reply.Tokens.Count };
 
     private static async Task WriteChunkAsync(HttpContext context, FakeRequest request, object delta, string? finishReason)
     {

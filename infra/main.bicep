@@ -88,6 +88,7 @@ module storage 'modules/storage.bicep' = {
       'events'
       'views'
       'jobs'
+      'agents'
     ]
     containers: [
       'payloads'
@@ -99,6 +100,8 @@ module storage 'modules/storage.bicep' = {
       'score-check'
       'ingest'
       'ingest-poison'
+      'commands'
+      'commands-poison'
     ]
     deploymentContainerName: deploymentContainerName
   }

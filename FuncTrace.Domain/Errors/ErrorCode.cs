@@ -9,6 +9,7 @@ public enum ErrorCode
     NotFound,
     RequestTimeout,
     Conflict,
+    PreconditionFailed,
     PayloadTooLarge,
     UnsupportedMediaType,
     RangeNotSatisfiable,

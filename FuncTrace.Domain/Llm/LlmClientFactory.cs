@@ -8,7 +8,7 @@ using OpenAI.Chat;
 namespace FuncTrace.Domain.Llm;
 
 /// <summary>
-/// Builds the one <see cref="ChatClient"/> the app uses. Its pipeline times out each network operation after
+/// Builds the one <see cref="OpenAIClient"/> the app uses (and its <see cref="ChatClient"/> per model). Its pipeline times out each network operation after
 /// <see cref="LlmOptions.TimeoutSeconds"/> and retries 408/429/5xx and network failures up to
 /// <see cref="LlmOptions.MaxRetries"/> times; System.ClientModel's <see cref="ClientRetryPolicy"/> waits
 /// the longer of its exponential backoff and the response's <c>Retry-After</c>.
@@ -26,6 +26,13 @@ public static class LlmClientFactory
     public static ChatClient Create(LlmOptions options, TokenCredential? entraCredential = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        return CreateOpenAIClient(options, entraCredential).GetChatClient(options.Model);
+    }
+
+    /// <summary>The client whose chat clients (one per model name, all sharing its pipeline) the app uses.</summary>
+    public static OpenAIClient CreateOpenAIClient(LlmOptions options, TokenCredential? entraCredential = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         if (!options.IsConfigured)
         {
             throw LlmErrors.NotConfigured();
@@ -38,9 +45,9 @@ public static class LlmClientFactory
         };
         return AuthenticationOf(options) switch
         {
-            LlmAuthentication.ApiKey => new ChatClient(options.Model, new ApiKeyCredential(options.ApiKey!), clientOptions),
-            LlmAuthentication.EntraId => EntraIdClient(options.Model!, entraCredential ?? new DefaultAzureCredential(), clientOptions),
-            _ => new ChatClient(options.Model, new ApiKeyCredential(PlaceholderKey), clientOptions),
+            LlmAuthentication.ApiKey => new OpenAIClient(new ApiKeyCredential(options.ApiKey!), clientOptions),
+            LlmAuthentication.EntraId => EntraIdClient(entraCredential ?? new DefaultAzureCredential(), clientOptions),
+            _ => new OpenAIClient(new ApiKeyCredential(PlaceholderKey), clientOptions),
         };
     }
 
@@ -48,8 +55,8 @@ public static class LlmClientFactory
     // Microsoft's Azure OpenAI v1 samples authenticate with a TokenCredential; the BearerTokenPolicy caches
     // and refreshes the token.
 #pragma warning disable OPENAI001
-    private static ChatClient EntraIdClient(string model, TokenCredential credential, OpenAIClientOptions clientOptions) =>
-        new(model, new BearerTokenPolicy(credential, AzureScope), clientOptions);
+    private static OpenAIClient EntraIdClient(TokenCredential credential, OpenAIClientOptions clientOptions) =>
+        new(new BearerTokenPolicy(credential, AzureScope), clientOptions);
 #pragma warning restore OPENAI001
 
     /// <summary>A key wins; without one, Azure OpenAI / AI Services hosts get an Entra ID token, anything else a placeholder.</summary>

@@ -8,6 +8,7 @@ using FuncTrace.Domain;
 using FuncTrace.Domain.Errors;
 using FuncTrace.Domain.Llm;
 using FuncTrace.Functions.Shared.Storage;
+using FuncTrace.Functions.Views;
 using Microsoft.Extensions.Options;
 
 namespace FuncTrace.Functions.BatchScoring;
@@ -24,9 +25,12 @@ namespace FuncTrace.Functions.BatchScoring;
 /// When the check message comes due, <see cref="FinishCreationAsync"/> looks at the job: absent (the creator stopped
 /// before step 3) or queued, there is nothing to do; otherwise it does step 4 for every test without an outcome. So a
 /// crash leaves nothing visible or a job that the check completes; a test queued twice is still scored and counted once.
+/// The job row is written enlisted in an ingest slot, like an event, so the tenant's <c>jobs_created</c> counts every
+/// job exactly once: a replay adds no row, and a creator that dies mid-slot is counted by recovery from the row.
 /// </summary>
 public sealed class BatchJobCreator(
     BatchJobStore store,
+    IngestJournal journal,
     QueueServiceClient queues,
     StorageNames names,
     LlmOptions llm,
@@ -115,9 +119,14 @@ public sealed class BatchJobCreator(
         await QueueAsync(job, await store.RecordedTestIdsAsync(jobId, cancellationToken), cancellationToken);
     }
 
-    /// <summary>The job row, added only while the creation check is still far enough off to see it.</summary>
+    /// <summary>
+    /// The job row, added only while the creation check is still far enough off to see it, in an ingest slot. A 409 on
+    /// a row carrying this very slot is this write's own (its answer was lost and the storage client retried it).
+    /// </summary>
     private async Task AddJobRowAsync(BatchJob job, string matrix, DateTimeOffset visibleBy, CancellationToken cancellationToken)
     {
+        var ticket = await journal.EnlistAsync([BatchJobRows.SlotPartition(job.Tenant, job.Id)], 300, cancellationToken);
+        var row = BatchJobRows.NewJob(job, matrix, ticket.Slot);
         var remaining = visibleBy - time.GetUtcNow();
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
@@ -127,12 +136,54 @@ public sealed class BatchJobCreator(
                 throw new OperationCanceledException();
             }
             bound.CancelAfter(remaining);
-            await store.Table.AddEntityAsync(BatchJobRows.NewJob(job, matrix), bound.Token);
+            await store.Table.AddEntityAsync(row, bound.Token);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            if (!await IsOwnRowAsync(job.Id, ticket))
+            {
+                ticket.Abandon();
+                throw;
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            ticket.Complete([], ct => CountedIfStoredAsync(job.Id, ticket.Slot, ct));
             throw new FuncTraceException(ErrorCode.ServiceUnavailable, "Storage was too slow to create the job; nothing was started, retry shortly.");
         }
+        catch (Exception ex) when (StorageOutcome.IsUncertain(ex))
+        {
+            ticket.Complete([], ct => CountedIfStoredAsync(job.Id, ticket.Slot, ct));
+            throw;
+        }
+        catch
+        {
+            ticket.Abandon();
+            throw;
+        }
+        ticket.Complete([BatchJobRows.ToViewItem(row)]);
+    }
+
+    /// <summary>Whether the existing job row carries this ticket's slot: this write's own, counted like any new job.</summary>
+    private async Task<bool> IsOwnRowAsync(string jobId, SlotTicket ticket)
+    {
+        try
+        {
+            var stored = (await store.Table.GetEntityIfExistsAsync<TableEntity>(jobId, BatchJobRows.Job, ["Slot"], CancellationToken.None)).ValueOrNull();
+            return stored?.GetString("Slot") == ticket.Slot;
+        }
+        catch
+        {
+            ticket.Complete([], ct => CountedIfStoredAsync(jobId, ticket.Slot, ct));
+            throw;
+        }
+    }
+
+    /// <summary>For a write whose outcome is unknown: the job's item when its row was stored in this slot after all.</summary>
+    private async Task<IReadOnlyList<ViewItem>> CountedIfStoredAsync(string jobId, string slot, CancellationToken cancellationToken)
+    {
+        var row = (await store.Table.GetEntityIfExistsAsync<TableEntity>(jobId, BatchJobRows.Job, ["PartitionKey", "Tenant", "CreatedAt", "Slot"], cancellationToken)).ValueOrNull();
+        return row?.GetString("Slot") == slot ? [BatchJobRows.ToViewItem(row)] : [];
     }
 
     private async Task QueueAsync(BatchJob job, IReadOnlySet<long> skip, CancellationToken cancellationToken)
@@ -185,7 +236,8 @@ public sealed class BatchJobCreator(
         return job;
     }
 
-    private (string JudgingMatrix, List<BatchTest> Tests) Validate(string? judgingMatrix, IReadOnlyList<BatchTest>? tests)
+    /// <summary>The checks <see cref="CreateAsync"/> makes first: a 400 naming the field, before anything is stored.</summary>
+    public (string JudgingMatrix, List<BatchTest> Tests) Validate(string? judgingMatrix, IReadOnlyList<BatchTest>? tests)
     {
         var limits = options.Value;
         var matrix = Validation.Required(judgingMatrix, "judgingMatrix", limits.MaxTextLength);

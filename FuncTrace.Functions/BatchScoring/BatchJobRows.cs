@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
+using FuncTrace.Functions.Views;
 
 namespace FuncTrace.Functions.BatchScoring;
 
@@ -15,13 +16,16 @@ namespace FuncTrace.Functions.BatchScoring;
 /// <item><c>result|{id}</c>: the test's outcome, added once; what makes a re-delivered message a no-op.</item>
 /// <item><c>seq|{n}</c>: the n-th counted outcome, the order streams replay.</item>
 /// </list>
-/// A tenant's jobs are listed from <c>t|{tenant}</c> / <c>{inverted creation ticks}|{job id}</c>, newest first.
+/// A tenant's jobs are listed from <c>t|{tenant}</c> / <c>{inverted creation ticks}|{job id}</c>, newest first. The job
+/// row carries the ingest slot it was created in, which counts it in the tenant's <c>jobs_created</c>; the slot's intent
+/// names it as <see cref="SlotPartition"/>, so recovery can find it.
 /// </summary>
 public static partial class BatchJobRows
 {
     public const string Job = "job";
     public const string ResultPrefix = "result|";
     public const string SequencePrefix = "seq|";
+    public const string SlotPartitionPrefix = "j|";
     private const string TestPrefix = "test|";
     private const int MaxStoredText = 4000;
 
@@ -39,8 +43,33 @@ public static partial class BatchJobRows
     /// <summary>Whether <paramref name="key"/> has the shape of a listing row key (what a list cursor holds).</summary>
     public static bool IsListingKey(string key) => ListingKeyPattern().IsMatch(key);
 
-    public static TableEntity NewJob(BatchJob job, string judgingMatrix) => new(job.Id, Job)
+    /// <summary>How a slot's intent names a job it created: <c>j|{tenant}|{job id}</c> (neither holds a <c>|</c>).</summary>
+    public static string SlotPartition(string tenant, string jobId) => $"{SlotPartitionPrefix}{tenant}|{jobId}";
+
+    /// <summary>The job id an intent's <see cref="SlotPartition"/> names.</summary>
+    public static string JobIdOfSlotPartition(string partition)
     {
+        ArgumentNullException.ThrowIfNull(partition);
+        return partition[(partition.LastIndexOf('|') + 1)..];
+    }
+
+    /// <summary>What the views count of a new job: built from its row, when created and in recovery.</summary>
+    public static ViewItem ToViewItem(TableEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new ViewItem
+        {
+            Kind = ViewItemKind.Job,
+            Tenant = row.GetString("Tenant") ?? string.Empty,
+            SortKey = row.PartitionKey,
+            Conversation = row.PartitionKey,
+            Timestamp = row.GetDateTimeOffset("CreatedAt") ?? default,
+        };
+    }
+
+    public static TableEntity NewJob(BatchJob job, string judgingMatrix, string slot) => new(job.Id, Job)
+    {
+        ["Slot"] = slot,
         ["Tenant"] = job.Tenant,
         ["Status"] = job.Status,
         ["JudgingMatrix"] = judgingMatrix,

@@ -53,3 +53,9 @@ public sealed record ConversationSummary(
             row.GetString("Metadata") is { } metadata ? JsonBody.ParseStored(metadata) : null);
     }
 }
+
+/// <summary>The body of <c>PATCH api/conversations/{id}</c>.</summary>
+public sealed record RenameConversationRequest(string? Title);
+
+/// <summary><c>GET api/conversations/{id}/search</c>: matches in message order; <see cref="Scanned"/> events were read to find them.</summary>
+public sealed record ConversationSearchResponse(string ConversationId, string Query, IReadOnlyList<SearchMatch> Matches, int Scanned, string? NextCursor);

@@ -15,7 +15,7 @@ namespace FuncTrace.Functions.Conversations;
 /// activity first, is merged from its <see cref="ViewKeys.Shards"/> conversation partitions; one conversation is a point
 /// read. Until the views have built a conversation's summary (within about a second of its first write), it is folded
 /// on the spot from the conversation's own rows, exactly as the views will fold them. Archiving hides a conversation from
-/// lists and keeps it readable by id.
+/// lists and keeps it readable by id; renaming sets its title for good.
 /// </summary>
 public sealed class ConversationService(TableServiceClient tables, StorageNames names, EventReader events, TimeProvider time)
 {
@@ -81,33 +81,58 @@ public sealed class ConversationService(TableServiceClient tables, StorageNames 
         await SummaryRowAsync(tenant, conversationId, cancellationToken) is { } row ? ConversationSummary.FromRow(row) : null;
 
     /// <summary>
-    /// Archives (soft-deletes) the conversation: its summary and list row change together, under the summary's ETag, so
-    /// a view update in between makes this read and try again. Archiving twice changes nothing. A conversation the views
-    /// have not summarised yet gets a placeholder summary that they then count its events into.
+    /// Archives (soft-deletes) the conversation, hiding it from lists. Archiving twice changes nothing.
     /// </summary>
     public Task<ConversationSummary> ArchiveAsync(string tenant, string conversationId, CancellationToken cancellationToken = default) =>
+        ChangeAsync(tenant, conversationId, row => row.GetBoolean("Archived") == true, (row, now) =>
+        {
+            row["Archived"] = true;
+            row["ArchivedAt"] = now;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Gives the conversation <paramref name="title"/> and marks it set, so later events no longer change it (see
+    /// <see cref="ConversationRows.Fold"/>). Renaming to the title it already has changes nothing.
+    /// </summary>
+    public Task<ConversationSummary> RenameAsync(string tenant, string conversationId, string title, CancellationToken cancellationToken = default) =>
+        ChangeAsync(tenant, conversationId, row => row.GetBoolean("TitleSet") == true && row.GetString("Title") == title, (row, _) =>
+        {
+            row["Title"] = title;
+            row["TitleSet"] = true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Changes the summary and its list row together, under the summary's ETag, so a view update in between makes this
+    /// read and try again. A conversation the views have not summarised yet gets a placeholder summary that they then
+    /// count its events into.
+    /// </summary>
+    private Task<ConversationSummary> ChangeAsync(string tenant, string conversationId, Func<TableEntity, bool> isDone,
+        Action<TableEntity, DateTimeOffset> change, CancellationToken cancellationToken) =>
         OptimisticRetry.RunAsync(async () =>
         {
             var existing = await SummaryRowAsync(tenant, conversationId, cancellationToken);
-            if (existing?.GetBoolean("Archived") == true)
+            if (existing is not null && isDone(existing))
             {
                 return ConversationSummary.FromRow(existing);
             }
             var provisional = existing is null
                 ? await ProvisionalAsync(tenant, conversationId, cancellationToken) ?? throw NotFound(conversationId)
                 : null;
-            var archived = existing is null ? ConversationRows.Placeholder(provisional!) : new TableEntity(existing);
+            var changed = existing is null ? ConversationRows.Placeholder(provisional!) : new TableEntity(existing);
             var now = time.GetUtcNow();
-            archived["Archived"] = true;
-            archived["ArchivedAt"] = now;
+            change(changed, now);
             await _views.SubmitTransactionAsync(
             [
-                existing is null ? new(TableTransactionActionType.Add, archived) : new(TableTransactionActionType.UpdateReplace, archived, existing.ETag),
-                new(TableTransactionActionType.UpsertReplace, ConversationRows.ListRow(archived)),
+                existing is null ? new(TableTransactionActionType.Add, changed) : new(TableTransactionActionType.UpdateReplace, changed, existing.ETag),
+                new(TableTransactionActionType.UpsertReplace, ConversationRows.ListRow(changed)),
             ], CancellationToken.None);
-            return provisional is null
-                ? ConversationSummary.FromRow(archived)
-                : ConversationSummary.FromRow(provisional) with { Archived = true, ArchivedAt = now };
+            if (provisional is null)
+            {
+                return ConversationSummary.FromRow(changed);
+            }
+            // The placeholder counts nothing yet; the caller sees the counts folded from the events.
+            change(provisional, now);
+            return ConversationSummary.FromRow(provisional);
         }, ex => ex is TableTransactionFailedException { Status: 409 or 412 }, cancellationToken);
 
     public static FuncTraceException NotFound(string conversationId) => FuncTraceException.NotFound($"No conversation with id '{conversationId}'.");

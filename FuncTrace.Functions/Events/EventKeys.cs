@@ -28,6 +28,9 @@ public static class EventKeys
     public const string FeedbackPointerPrefix = "F|";
     public const string SessionRow = "session";
     public const string SequencePrefix = "q|";
+    public const string CommandPrefix = "c|";
+    public const string ChatTurnPrefix = "chat|t|";
+    public const string ChatKeyPrefix = "chat|k|";
 
     /// <summary>The earliest and latest timestamps a sort key can hold (and an event may carry).</summary>
     public static readonly DateTimeOffset MinTimestamp = DateTimeOffset.UnixEpoch;

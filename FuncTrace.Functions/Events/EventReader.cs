@@ -113,6 +113,19 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
 
     private static readonly UInt128 InitialWindow = ConversationRange.Millisecond * 3_600_000;
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> + 1 of a conversation's event rows after the one with <paramref name="afterSortKey"/>
+    /// (from the first when null), oldest first, as stored: for readers that decide per row whether to read its data.
+    /// </summary>
+    public async Task<IReadOnlyList<TableEntity>> RowsAfterAsync(string tenant, string conversationId, string? afterSortKey, int limit, CancellationToken cancellationToken = default)
+    {
+        var conversation = EventValidation.ValidateConversationId(conversationId);
+        var hash = EventKeys.Hash(conversation);
+        var read = new Reading(EventKeys.ConversationPartition(tenant, conversation), conversation, hash, null);
+        var from = afterSortKey is null ? UInt128.Zero : (ConversationRange.Of(afterSortKey, hash) ?? throw new ArgumentException("Not a sort key of this conversation.", nameof(afterSortKey))) + 1;
+        return await OldestFirstAsync(read, from, ConversationRange.End, limit, cancellationToken);
+    }
+
     /// <summary>Up to <paramref name="limit"/> + 1 rows from <paramref name="from"/> (inclusive) on, so the caller knows whether more follow.</summary>
     private async Task<List<TableEntity>> OldestFirstAsync(Reading read, UInt128 from, UInt128 upper, int limit, CancellationToken cancellationToken)
     {

@@ -3,9 +3,10 @@ using FuncTrace.Domain.Llm;
 
 namespace FuncTrace.Functions.Prompt;
 
-public sealed record PromptRequest(string? System, List<LlmMessage?>? Messages);
+public sealed record PromptRequest(string? System, List<LlmMessage?>? Messages, string? ConversationId);
 
-public sealed record PromptResponse(string Response);
+/// <summary>The answer, and the <c>llm_prompt</c> event that records it when the request named a conversation (else null).</summary>
+public sealed record PromptResponse(string Response, string? EventId);
 
 /// <summary>The stream's events: <c>token</c> deltas, then <c>done</c> with the whole answer, or <c>error</c>.</summary>
 public sealed record PromptTokenEvent(string Content)
@@ -14,7 +15,7 @@ public sealed record PromptTokenEvent(string Content)
     public string Type => "token";
 }
 
-public sealed record PromptDoneEvent(string Response)
+public sealed record PromptDoneEvent(string Response, string? EventId)
 {
     [JsonPropertyOrder(-1)]
     public string Type => "done";

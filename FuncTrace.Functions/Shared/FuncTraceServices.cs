@@ -1,13 +1,19 @@
 using System.Text.Json;
 using FuncTrace.Domain.Usage;
+using FuncTrace.Functions.Agents;
 using FuncTrace.Functions.Artifacts;
 using FuncTrace.Functions.BatchScoring;
+using FuncTrace.Functions.Chat;
+using FuncTrace.Functions.Commands;
+using FuncTrace.Functions.Config;
 using FuncTrace.Functions.Conversations;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.External;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Keys;
 using FuncTrace.Functions.Llm;
+using FuncTrace.Functions.Observability;
+using FuncTrace.Functions.Prompt;
 using FuncTrace.Functions.Review;
 using FuncTrace.Functions.Sessions;
 using FuncTrace.Functions.Shared.Storage;
@@ -95,6 +101,8 @@ public static class FuncTraceServices
 
         // The faces over them: conversations, sessions and their live tail, usage and cost, status.
         services.AddSingleton<ConversationService>();
+        services.AddSingleton<ConversationSearch>();
+        services.AddSingleton<ConversationExport>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<SessionEvents>();
         services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateOnStart();
@@ -111,6 +119,34 @@ public static class FuncTraceServices
         services.AddSingleton<BatchJobStore>();
         services.AddSingleton<BatchJobCreator>();
         services.AddSingleton<BatchJobProgress>();
+
+        // Session commands: the built-in types, run once each through the commands queue.
+        services.AddOptions<CommandOptions>().BindConfiguration(CommandOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CommandOptions>, CommandOptionsValidator>();
+        services.AddSingleton<IPromptRunner, AgentPromptRunner>();
+        services.AddSingleton<ICommandType, PromptCommand>();
+        services.AddSingleton<ICommandType, BatchScoreCommand>();
+        services.AddSingleton<CommandTypes>();
+        services.AddSingleton<CommandStore>();
+        services.AddSingleton<CommandService>();
+        services.AddSingleton<CommandRunner>();
+
+        // Observability: logs, traces and the effective settings.
+        services.AddOptions<ObservabilityOptions>().BindConfiguration(ObservabilityOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ObservabilityOptions>, ObservabilityOptionsValidator>();
+        services.AddSingleton<LogService>();
+        services.AddSingleton<TraceService>();
+        services.AddSingleton<EffectiveSettings>();
+
+        // Agents (= engines) and chat turns over the events core.
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
+        services.AddSingleton<AgentService>();
+        services.AddSingleton<AgentRunner>();
+        services.AddSingleton<ChatHistory>();
+        services.AddSingleton<ChatService>();
+        services.AddSingleton<ChatResponder>();
+        services.AddSingleton<PromptRecorder>();
         return services;
     }
 

@@ -8,7 +8,7 @@ namespace FuncTrace.Functions.Status;
 /// <summary>
 /// Operator counts for the caller's tenant.
 /// <code>
-/// GET api/status                  GetStatus    events, feedback, pending reviews, scoring queue depth
+/// GET api/status                  GetStatus    events, feedback, pending reviews, jobs created, scoring queue depth
 /// GET api/observability/metrics   GetMetrics   the same counts, and every queue's approximate message count
 /// </code>
 /// </summary>
@@ -30,7 +30,7 @@ public sealed class StatusFunctions(StatusService status, TimeProvider time)
         await Task.WhenAll(counts, queues);
         var c = await counts;
         var scoring = (await queues).Where(q => ScoringQueues.Contains(q.Name)).Sum(q => q.ApproximateMessages);
-        return TypedResults.Ok(new StatusResponse("ok", time.GetUtcNow(), tenant, c.EventsIngested, c.FeedbackGiven, c.PendingReviews, scoring));
+        return TypedResults.Ok(new StatusResponse("ok", time.GetUtcNow(), tenant, c.EventsIngested, c.FeedbackGiven, c.PendingReviews, c.JobsCreated, scoring));
     }
 
     [Function("GetMetrics")]
@@ -47,7 +47,7 @@ public sealed class StatusFunctions(StatusService status, TimeProvider time)
         return TypedResults.Ok(new MetricsResponse(
             time.GetUtcNow(),
             tenant,
-            new CountersResponse(c.EventsIngested, c.FeedbackGiven, c.PendingReviews),
+            new CountersResponse(c.EventsIngested, c.FeedbackGiven, c.PendingReviews, c.JobsCreated),
             (await queues).Select(q => new QueueResponse(q.Name, q.ApproximateMessages)).ToList()));
     }
 }

@@ -1,12 +1,13 @@
 namespace FuncTrace.Functions.Status;
 
 /// <summary>
-/// <c>GET api/status</c>. <see cref="QueueDepth"/> is the scoring work waiting (the score queue and its poison queue),
+/// <c>GET api/status</c>. <see cref="JobsCreated"/> counts batch-scoring jobs once each (replays add none).
+/// <see cref="QueueDepth"/> is the scoring work waiting (the score queue and its poison queue),
 /// deployment-wide.
 /// </summary>
-public sealed record StatusResponse(string Status, DateTimeOffset Timestamp, string Tenant, long EventsIngested, long FeedbackGiven, long PendingReviews, long QueueDepth);
+public sealed record StatusResponse(string Status, DateTimeOffset Timestamp, string Tenant, long EventsIngested, long FeedbackGiven, long PendingReviews, long JobsCreated, long QueueDepth);
 
-public sealed record CountersResponse(long EventsIngested, long FeedbackGiven, long PendingReviews);
+public sealed record CountersResponse(long EventsIngested, long FeedbackGiven, long PendingReviews, long JobsCreated);
 
 public sealed record QueueResponse(string Name, long ApproximateMessages);
 

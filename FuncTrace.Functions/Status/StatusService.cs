@@ -8,7 +8,7 @@ using FuncTrace.Functions.Views;
 namespace FuncTrace.Functions.Status;
 
 /// <summary>The counts an operator watches for one tenant, as the views have them.</summary>
-public sealed record TenantCounts(long EventsIngested, long FeedbackGiven, long PendingReviews);
+public sealed record TenantCounts(long EventsIngested, long FeedbackGiven, long PendingReviews, long JobsCreated);
 
 /// <summary>A queue of the app (named without the deployment's prefix) and about how many messages it holds, hidden ones included.</summary>
 public sealed record QueueDepth(string Name, long ApproximateMessages);
@@ -32,7 +32,8 @@ public sealed class StatusService(TableServiceClient tables, QueueServiceClient 
             Saturating.Sum(rows, r => r.GetInt64("Events") ?? 0),
             Saturating.Sum(rows, r => r.GetInt64("Feedback") ?? 0),
             // A verdict lowers the count in the partition of the judged event's slot, which may be read before it rose.
-            Math.Max(0, Saturating.Sum(rows, r => r.GetInt64("PendingReviews") ?? 0)));
+            Math.Max(0, Saturating.Sum(rows, r => r.GetInt64("PendingReviews") ?? 0)),
+            Saturating.Sum(rows, r => r.GetInt64("Jobs") ?? 0));
     }
 
     /// <summary>Every queue the app's functions listen to, the poison queues among them.</summary>

@@ -8,10 +8,10 @@ internal sealed record ActivityChunk(int Index, IReadOnlyList<ViewItem> Items);
 
 /// <summary>
 /// What one slot does to one activity partition of a tenant. In the slot's own partition: its events' timeline and
-/// per-type buckets, its review bucket, usage totals, counters and verdicts per day. In the partition of a judged event's
-/// slot: the event leaves that slot's review bucket, its lease is dropped, the pending count falls. Items are cut into
-/// chunks of at most <see cref="ViewWriter.MaxRowsPerTransaction"/> rows, in a fixed order, so a slot applied again
-/// cuts the same chunks and meets its own markers.
+/// per-type buckets, its review bucket, usage totals, counters (events, feedback, pending reviews, jobs created) and
+/// verdicts per day. In the partition of a judged event's slot: the event leaves that slot's review bucket, its lease is
+/// dropped, the pending count falls. Items are cut into chunks of at most <see cref="ViewWriter.MaxRowsPerTransaction"/>
+/// rows, in a fixed order, so a slot applied again cuts the same chunks and meets its own markers.
 /// </summary>
 internal sealed class ActivityPlan(string slot, int shard, int ownShard, IReadOnlyList<ViewItem> items)
 {
@@ -64,6 +64,7 @@ internal sealed class ActivityPlan(string slot, int shard, int ownShard, IReadOn
             Add(counters, "Events", events.Count);
             Add(counters, "PendingReviews", events.Count(e => e.NeedsReview));
             Add(counters, "Feedback", chunk.Items.Count(i => i.Kind is ViewItemKind.Feedback or ViewItemKind.Verdict));
+            Add(counters, "Jobs", chunk.Items.Count(i => i.Kind == ViewItemKind.Job));
         }
         Add(counters, "PendingReviews", -removed.Count(i => i.NeedsReview));
         actions.Add(isNew ? new(TableTransactionActionType.Add, counters) : new(TableTransactionActionType.UpdateReplace, counters, counters.ETag));

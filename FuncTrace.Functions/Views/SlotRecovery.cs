@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using FuncTrace.Functions.BatchScoring;
 using FuncTrace.Functions.Events;
 using FuncTrace.Functions.Feedback;
 using FuncTrace.Functions.Sessions;
@@ -8,12 +9,13 @@ namespace FuncTrace.Functions.Views;
 
 /// <summary>
 /// Rebuilds the work of a slot whose instance died before queuing it: every row tagged with the slot in the partitions
-/// its intent lists (events, feedback and a session's own row carry their slot), turned into items exactly as when they
-/// were written.
+/// its intent lists (events, feedback and a session's own row carry their slot; so does a batch job's row, which the
+/// intent names as <see cref="BatchJobRows.SlotPartition"/>), turned into items exactly as when they were written.
 /// </summary>
 public sealed class SlotRecovery(TableServiceClient tables, StorageNames names, ViewWriter writer, ILogger<SlotRecovery> logger)
 {
     private readonly TableClient _events = tables.GetTableClient(names.Table(StorageNames.EventsTable));
+    private readonly TableClient _jobs = tables.GetTableClient(names.Table(StorageNames.JobsTable));
 
     public async Task RecoverAsync(SlotMessage intent, CancellationToken cancellationToken)
     {
@@ -21,6 +23,15 @@ public sealed class SlotRecovery(TableServiceClient tables, StorageNames names, 
         var items = new List<ViewItem>();
         foreach (var partition in intent.Partitions ?? [])
         {
+            if (partition.StartsWith(BatchJobRows.SlotPartitionPrefix, StringComparison.Ordinal))
+            {
+                var job = (await _jobs.GetEntityIfExistsAsync<TableEntity>(BatchJobRows.JobIdOfSlotPartition(partition), BatchJobRows.Job, ["PartitionKey", "Tenant", "CreatedAt", "Slot"], cancellationToken)).ValueOrNull();
+                if (job?.GetString("Slot") == intent.Slot)
+                {
+                    items.Add(BatchJobRows.ToViewItem(job));
+                }
+                continue;
+            }
             var tenant = partition.Split('|')[1];
             await foreach (var row in _events.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and Slot eq {intent.Slot}"), cancellationToken: cancellationToken))
             {

@@ -16,6 +16,9 @@ public enum ViewItemKind
 
     /// <summary>A session was started: its conversation's summary takes its name, metadata and start, and counts nothing.</summary>
     Session,
+
+    /// <summary>A batch-scoring job was created: the tenant's job counter rises by one.</summary>
+    Job,
 }
 
 /// <summary>

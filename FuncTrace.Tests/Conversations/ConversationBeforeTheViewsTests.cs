@@ -71,6 +71,27 @@ public sealed class ConversationBeforeTheViewsTests(ConversationBeforeTheViewsTe
     }
 
     [Fact]
+    public async Task RenamingBeforeTheViewsCatchUpKeepsTheTitleAndEveryCount()
+    {
+        using var tenant = await TenantClients.CreateAsync(app);
+        await tenant.PostEventAsync(new { conversation_id = "fresh", event_type = "user_message", data = new { message = "first words" } });
+        await tenant.PostEventAsync(new { conversation_id = "fresh", event_type = "user_message", data = new { message = "second words" } });
+
+        using var renamed = await tenant.Ingest.PatchAsJsonAsync("/api/conversations/fresh", new { title = "Chosen" });
+        var answer = await ApiAssert.JsonAsync(renamed, HttpStatusCode.OK);
+        await ApplyQueuedViewsUntilAsync(tenant, "/api/conversations", l => ConversationTests.Ids(l).Contains("fresh") && ConversationTests.EventCount(l.GetProperty("conversations")[0]) >= 2);
+
+        var summary = (await tenant.Ingest.GetFromJsonAsync<JsonElement>("/api/conversations/fresh")).GetProperty("conversation");
+        var listed = Assert.Single((await tenant.Ingest.GetFromJsonAsync<JsonElement>("/api/conversations")).GetProperty("conversations").EnumerateArray());
+        Assert.Equal("Chosen", answer.GetProperty("title").GetString());
+        Assert.Equal(2, answer.GetProperty("event_count").GetInt64());
+        Assert.Equal("Chosen", summary.GetProperty("title").GetString());
+        Assert.Equal(2, summary.GetProperty("event_count").GetInt64());
+        Assert.Equal("Chosen", listed.GetProperty("title").GetString());
+        Assert.Equal(2, listed.GetProperty("message_count").GetInt64());
+    }
+
+    [Fact]
     public async Task ANewSessionIsAConversationAtOnceAndListedOnceTheViewsHaveIt()
     {
         using var tenant = await TenantClients.CreateAsync(app);

@@ -57,7 +57,8 @@ public sealed class OpenApiTests(FuncTraceApp app) : IClassFixture<FuncTraceApp>
     public void NoHandlerReturnsAnAnswerTheDocumentCannotDescribe()
     {
         Assert.Empty(FunctionCatalog.Instance.Http.SelectMany(OperationResponses.Problems));
-        Assert.All(FunctionCatalog.Instance.Http, f => Assert.Contains(OperationResponses.Of(f), r => r.Status < 400));
+        // Routes of the spec FuncTrace declines answer only a documented 501.
+        Assert.All(FunctionCatalog.Instance.Http.Where(f => !OperationResponses.Of(f).All(r => r.Status == 501)), f => Assert.Contains(OperationResponses.Of(f), r => r.Status < 400));
     }
 
     [Fact]

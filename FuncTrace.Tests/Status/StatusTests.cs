@@ -56,6 +56,7 @@ public sealed class StatusTests(FuncTraceApp app) : IClassFixture<FuncTraceApp>
         Assert.Equal(0, status.GetProperty("events_ingested").GetInt64());
         Assert.Equal(0, status.GetProperty("feedback_given").GetInt64());
         Assert.Equal(0, status.GetProperty("pending_reviews").GetInt64());
+        Assert.Equal(0, status.GetProperty("jobs_created").GetInt64());
     }
 
     [Fact]

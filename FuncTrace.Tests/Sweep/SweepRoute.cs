@@ -25,6 +25,9 @@ public sealed record SweepRoute(HttpFunction Function, string Method)
 
     public bool TakesBody => Method is "POST" or "PUT" or "PATCH";
 
+    /// <summary>A route of the spec that FuncTrace declines (client-sent code): 501 is its only, documented answer.</summary>
+    public bool IsNotImplemented => OperationResponses.Of(Function).All(r => r.Status == 501);
+
     public bool IsEventStream => OperationResponses.Of(Function).Any(r => r.ContentTypes.Contains("text/event-stream"));
 
     /// <summary>The path with each parameter replaced by its (already escaped) value.</summary>

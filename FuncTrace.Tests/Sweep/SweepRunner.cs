@@ -98,7 +98,7 @@ public static class SweepRunner
         var status = (int)response.StatusCode;
         var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.SingleOrDefault() : null;
         var unavailable = item.StorageIsDown && status == 503;
-        if (status >= 500 && !unavailable)
+        if (status >= 500 && !unavailable && !(status == 501 && route.IsNotImplemented))
         {
             yield return $"status {status}: {SweepCase.Shorten(body)}";
         }

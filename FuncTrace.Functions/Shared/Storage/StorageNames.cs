@@ -10,6 +10,7 @@ public sealed class StorageNames(string prefix)
     public const string EventsTable = "events";
     public const string ViewsTable = "views";
     public const string JobsTable = "jobs";
+    public const string AgentsTable = "agents";
 
     public const string PayloadsContainer = "payloads";
     public const string ArtifactsContainer = "artifacts";
@@ -22,11 +23,15 @@ public sealed class StorageNames(string prefix)
     public const string IngestQueue = "ingest";
     public const string IngestPoisonQueue = "ingest-poison";
 
-    public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable, ViewsTable, JobsTable];
+    /// <summary>Session commands: one message per command to look at (run it, follow its job, finish it).</summary>
+    public const string CommandsQueue = "commands";
+    public const string CommandsPoisonQueue = "commands-poison";
+
+    public static IReadOnlyList<string> Tables { get; } = [KeysTable, EventsTable, ViewsTable, JobsTable, AgentsTable];
     public static IReadOnlyList<string> Containers { get; } = [PayloadsContainer, ArtifactsContainer];
 
     /// <summary>The queues the app's functions listen to; each also gets its <c>-poison</c> queue.</summary>
-    public static IReadOnlyList<string> Queues { get; } = [ScoreQueue, ScorePoisonQueue, ScoreCheckQueue, IngestQueue, IngestPoisonQueue];
+    public static IReadOnlyList<string> Queues { get; } = [ScoreQueue, ScorePoisonQueue, ScoreCheckQueue, IngestQueue, IngestPoisonQueue, CommandsQueue, CommandsPoisonQueue];
 
     public string Prefix { get; } = prefix;
 
