@@ -37,8 +37,7 @@ public static class FuncTraceServices
         ArgumentNullException.ThrowIfNull(configuration);
 
         // Settings, checked at start: a value that cannot work stops the app with the setting's name.
-        services.AddOptions<FuncTraceOptions>().BindConfiguration(FuncTraceOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<FuncTraceOptions>, FuncTraceOptionsValidator>();
+        services.AddCheckedOptions<FuncTraceOptions, FuncTraceOptionsValidator>(FuncTraceOptions.Section);
         services.AddSingleton(TimeProvider.System);
 
         // JSON: the snake_case face by default, deep enough for whatever was accepted.
@@ -55,8 +54,7 @@ public static class FuncTraceServices
 
         // What runs around every HTTP function: keys, roles, CORS, rate limits, the error envelope.
         services.AddOptions<CorsOptions>().BindConfiguration(CorsOptions.Section);
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
+        services.AddCheckedOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section);
         services.AddOptions<ExternalTraceSwitch>().BindConfiguration(ExternalTraceSwitch.Section);
         services.AddSingleton<Cors>();
         services.AddSingleton<RateLimits>();
@@ -67,8 +65,7 @@ public static class FuncTraceServices
         services.AddSingleton<StreamTokenService>();
 
         // Ingest: slots, their intents and the derived views they keep up to date.
-        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        services.AddCheckedOptions<IngestOptions, IngestOptionsValidator>(IngestOptions.Section);
         services.AddSingleton<IngestJournal>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestJournal>());
         services.AddSingleton<ViewRowCache>();
@@ -78,8 +75,7 @@ public static class FuncTraceServices
         services.AddSingleton<TimelineReader>();
 
         // Events, feedback and the review queue.
-        services.AddOptions<EventOptions>().BindConfiguration(EventOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EventOptions>, EventOptionsValidator>();
+        services.AddCheckedOptions<EventOptions, EventOptionsValidator>(EventOptions.Section);
         services.AddSingleton<PayloadStore>();
         services.AddSingleton<EventReader>();
         services.AddSingleton<EventService>();
@@ -95,8 +91,7 @@ public static class FuncTraceServices
         services.AddSingleton<ArtifactReader>();
 
         // The external trace face and the emails registered to use it.
-        services.AddOptions<ExternalTraceOptions>().BindConfiguration(ExternalTraceOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ExternalTraceOptions>, ExternalTraceOptionsValidator>();
+        services.AddCheckedOptions<ExternalTraceOptions, ExternalTraceOptionsValidator>(ExternalTraceOptions.Section);
         services.AddSingleton<RegisteredUserService>();
 
         // The faces over them: conversations, sessions and their live tail, usage and cost, status.
@@ -105,8 +100,7 @@ public static class FuncTraceServices
         services.AddSingleton<ConversationExport>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<SessionEvents>();
-        services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>();
+        services.AddCheckedOptions<SessionOptions, SessionOptionsValidator>(SessionOptions.Section);
         services.AddOptions<PricingOptions>().BindConfiguration(PricingOptions.Section);
         services.AddSingleton(sp => new ModelPrices(sp.GetRequiredService<IOptions<PricingOptions>>().Value));
         services.AddSingleton<UsageReader>();
@@ -114,15 +108,13 @@ public static class FuncTraceServices
 
         // The LLM (prompt, the judge) and batch scoring: jobs in the jobs table, one queue message per test.
         services.AddLlm();
-        services.AddOptions<BatchScoreOptions>().BindConfiguration(BatchScoreOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<BatchScoreOptions>, BatchScoreOptionsValidator>();
+        services.AddCheckedOptions<BatchScoreOptions, BatchScoreOptionsValidator>(BatchScoreOptions.Section);
         services.AddSingleton<BatchJobStore>();
         services.AddSingleton<BatchJobCreator>();
         services.AddSingleton<BatchJobProgress>();
 
         // Session commands: the built-in types, run once each through the commands queue.
-        services.AddOptions<CommandOptions>().BindConfiguration(CommandOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CommandOptions>, CommandOptionsValidator>();
+        services.AddCheckedOptions<CommandOptions, CommandOptionsValidator>(CommandOptions.Section);
         services.AddSingleton<IPromptRunner, AgentPromptRunner>();
         services.AddSingleton<ICommandType, PromptCommand>();
         services.AddSingleton<ICommandType, BatchScoreCommand>();
@@ -132,15 +124,13 @@ public static class FuncTraceServices
         services.AddSingleton<CommandRunner>();
 
         // Observability: logs, traces and the effective settings.
-        services.AddOptions<ObservabilityOptions>().BindConfiguration(ObservabilityOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ObservabilityOptions>, ObservabilityOptionsValidator>();
+        services.AddCheckedOptions<ObservabilityOptions, ObservabilityOptionsValidator>(ObservabilityOptions.Section);
         services.AddSingleton<LogService>();
         services.AddSingleton<TraceService>();
         services.AddSingleton<EffectiveSettings>();
 
         // Agents (= engines) and chat turns over the events core.
-        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
+        services.AddCheckedOptions<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);
         services.AddSingleton<AgentService>();
         services.AddSingleton<AgentRunner>();
         services.AddSingleton<ChatHistory>();
@@ -148,6 +138,15 @@ public static class FuncTraceServices
         services.AddSingleton<ChatResponder>();
         services.AddSingleton<PromptRecorder>();
         return services;
+    }
+
+    /// <summary>Binds <typeparamref name="TOptions"/> to its section and checks it at start with its validator.</summary>
+    private static void AddCheckedOptions<TOptions, TValidator>(this IServiceCollection services, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
     }
 
     private static void Copy(JsonSerializerOptions from, JsonSerializerOptions to)
