@@ -154,60 +154,24 @@ public sealed class ReviewQueue(TableServiceClient tables, StorageNames names, E
     private async Task<(List<Candidate> Candidates, string? Next)> CandidatesAsync(string tenant, Filter filter, int limit, QueuePosition? position, string scope, CancellationToken cancellationToken)
     {
         var start = ViewKeys.ReviewPrefix + (position?.Slot ?? string.Empty);
-        var heads = ViewKeys.ActivityPartitions(tenant)
-            .Select(partition => _views.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {start} and RowKey lt {"q}"}"), maxPerPage: 100, cancellationToken: cancellationToken)
-                .GetAsyncEnumerator(cancellationToken))
-            .ToList();
-        try
+        await using var merge = await BucketMerge.OpenAsync(_views, tenant, start, "q}", SlotOf, cancellationToken);
+        var found = new List<Candidate>();
+        string? slot = null;
+        while (found.Count <= limit && merge.RowsRead < MaxBucketRowsPerRequest && await merge.NextAsync() is { } bucket)
         {
-            var live = new List<IAsyncEnumerator<TableEntity>>();
-            foreach (var head in heads)
-            {
-                if (await head.MoveNextAsync())
-                {
-                    live.Add(head);
-                }
-            }
-            var found = new List<Candidate>();
-            var rowsRead = 0;
-            string? slot = null;
-            while (live.Count > 0 && found.Count <= limit && rowsRead < MaxBucketRowsPerRequest)
-            {
-                var head = live.MinBy(h => SlotOf(h.Current), StringComparer.Ordinal)!;
-                slot = SlotOf(head.Current);
-                var items = new List<BucketItem>();
-                do
-                {
-                    items.AddRange(BucketItem.Read(head.Current.GetString(BucketItem.ItemsProperty)));
-                    rowsRead++;
-                    if (!await head.MoveNextAsync())
-                    {
-                        live.Remove(head);
-                        break;
-                    }
-                }
-                while (SlotOf(head.Current) == slot);
-                found.AddRange(items
-                    .Where(i => Matches(i, filter) && After(slot, i, position))
-                    .OrderBy(i => i.Ticks).ThenBy(i => i.SortKey, StringComparer.Ordinal)
-                    .Select(i => new Candidate(slot, i)));
-            }
-            if (found.Count > limit)
-            {
-                var page = found.Take(limit).ToList();
-                return (page, QueueCursor.Encode(scope, new QueuePosition(page[^1].Slot, page[^1].Item.Ticks, page[^1].Item.SortKey)));
-            }
-            // Stopped on the read bound with buckets unread, perhaps with nothing found: go on after the last slot read.
-            return (found, live.Count > 0 ? QueueCursor.Encode(scope, new QueuePosition(slot!, long.MaxValue, "~")) : null);
+            slot = bucket.Key;
+            found.AddRange(bucket.Items
+                .Where(i => Matches(i, filter) && After(bucket.Key, i, position))
+                .OrderBy(i => i.Ticks).ThenBy(i => i.SortKey, StringComparer.Ordinal)
+                .Select(i => new Candidate(bucket.Key, i)));
         }
-        finally
+        if (found.Count > limit)
         {
-            foreach (var head in heads)
-            {
-                await head.DisposeAsync();
-            }
+            var page = found.Take(limit).ToList();
+            return (page, QueueCursor.Encode(scope, new QueuePosition(page[^1].Slot, page[^1].Item.Ticks, page[^1].Item.SortKey)));
         }
+        // Stopped on the read bound with buckets unread, perhaps with nothing found: go on after the last slot read.
+        return (found, merge.HasMore ? QueueCursor.Encode(scope, new QueuePosition(slot!, long.MaxValue, "~")) : null);
     }
 
     private static string SlotOf(TableEntity row) => row.RowKey[ViewKeys.ReviewPrefix.Length..row.RowKey.LastIndexOf('|')];

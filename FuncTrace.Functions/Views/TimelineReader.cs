@@ -38,62 +38,24 @@ public sealed class TimelineReader(TableServiceClient tables, StorageNames names
             ? (ViewKeys.SecondKey(toSecond, true), ViewKeys.SecondKey(fromSecond, true))
             : (ViewKeys.SecondKey(fromSecond, false), ViewKeys.SecondKey(toSecond, false));
 
-        var heads = ViewKeys.ActivityPartitions(tenant)
-            .Select(partition => _views.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {prefix + startKey} and RowKey lt {prefix + endKey + "}"}"),
-                maxPerPage: 100, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken))
-            .ToList();
-        try
+        await using var merge = await BucketMerge.OpenAsync(_views, tenant, prefix + startKey, prefix + endKey + "}", row => SecondKey(row, prefix), cancellationToken);
+        var page = new List<BucketItem>();
+        string? lastSecond = null;
+        while (page.Count <= limit && merge.RowsRead < MaxBucketRowsPerRequest && await merge.NextAsync() is { } bucket)
         {
-            var live = new List<IAsyncEnumerator<TableEntity>>();
-            foreach (var head in heads)
-            {
-                if (await head.MoveNextAsync())
-                {
-                    live.Add(head);
-                }
-            }
-            var page = new List<BucketItem>();
-            var rowsRead = 0;
-            string? second = null;
-            while (live.Count > 0 && page.Count <= limit && rowsRead < MaxBucketRowsPerRequest)
-            {
-                second = live.Select(h => SecondKey(h.Current, prefix)).Min(StringComparer.Ordinal)!;
-                var items = new List<BucketItem>();
-                foreach (var head in live.Where(h => SecondKey(h.Current, prefix) == second).ToList())
-                {
-                    do
-                    {
-                        items.AddRange(BucketItem.Read(head.Current.GetString(BucketItem.ItemsProperty)));
-                        rowsRead++;
-                        if (!await head.MoveNextAsync())
-                        {
-                            live.Remove(head);
-                            break;
-                        }
-                    }
-                    while (SecondKey(head.Current, prefix) == second);
-                }
-                var ordered = descending
-                    ? items.OrderByDescending(i => i.Ticks).ThenByDescending(i => i.SortKey, StringComparer.Ordinal)
-                    : items.OrderBy(i => i.Ticks).ThenBy(i => i.SortKey, StringComparer.Ordinal);
-                page.AddRange(ordered.Where(i => InRange(i, from, to) && After(i, position, descending)));
-            }
-            if (page.Count > limit)
-            {
-                var served = page.Take(limit).ToList();
-                return (served, TimelineCursor.Encode(scope, served[^1].Ticks, served[^1].SortKey));
-            }
-            // Stopped on the read budget with partitions unread: go on after the last second read, even if none of it is served.
-            return live.Count == 0 ? (page, null) : (page, TimelineCursor.Encode(scope, EndOf(second!, descending)));
+            lastSecond = bucket.Key;
+            var ordered = descending
+                ? bucket.Items.OrderByDescending(i => i.Ticks).ThenByDescending(i => i.SortKey, StringComparer.Ordinal)
+                : bucket.Items.OrderBy(i => i.Ticks).ThenBy(i => i.SortKey, StringComparer.Ordinal);
+            page.AddRange(ordered.Where(i => InRange(i, from, to) && After(i, position, descending)));
         }
-        finally
+        if (page.Count > limit)
         {
-            foreach (var head in heads)
-            {
-                await head.DisposeAsync();
-            }
+            var served = page.Take(limit).ToList();
+            return (served, TimelineCursor.Encode(scope, served[^1].Ticks, served[^1].SortKey));
         }
+        // Stopped on the read budget with partitions unread: go on after the last second read, even if none of it is served.
+        return merge.HasMore ? (page, TimelineCursor.Encode(scope, EndOf(lastSecond!, descending))) : (page, null);
     }
 
     private static string SecondKey(TableEntity row, string prefix) => row.RowKey.Substring(prefix.Length, SecondKeyLength);
