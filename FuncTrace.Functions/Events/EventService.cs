@@ -31,6 +31,15 @@ public sealed class EventService(
     private const int MaxTransactionBytes = 3 * 1024 * 1024;
 
     /// <summary>
+    /// A batch's rows go in transactions of at most this many, several at once: storage works on them side by side,
+    /// where one 100-row transaction is worked through row after row (measured on Azurite: 4 × 25 at once stores about
+    /// 1.5× the rows a second of 1 × 100).
+    /// </summary>
+    private const int RowsPerTransaction = 25;
+
+    private const int TransactionsInFlight = 4;
+
+    /// <summary>
     /// Writes a new event's row — alone, or with rows of its partition that belong with it in one transaction (a session
     /// numbers its events so) — and returns the row as stored. A 409 means the row exists: a replay, or this attempt's own.
     /// </summary>
@@ -63,7 +72,7 @@ public sealed class EventService(
 
     /// <summary>
     /// Stores many events: one pointer insert per client-chosen id, then each conversation's rows in transactions of up
-    /// to 100 (and 3 MiB). A row the service refuses as existing is handled alone, as a replay or a conflict; the rest is sent again.
+    /// to <see cref="RowsPerTransaction"/> (and 3 MiB), <see cref="TransactionsInFlight"/> at a time. A row the service refuses as existing is handled alone, as a replay or a conflict; the rest is sent again.
     /// </summary>
     public async Task<IReadOnlyList<BatchItemResult>> CreateBatchAsync(string tenant, IReadOnlyList<NewEvent> items, CancellationToken cancellationToken = default)
     {
@@ -118,13 +127,9 @@ public sealed class EventService(
         try
         {
             var rows = fresh.Select(f => new Pending(f.Index, f.Prepared, f.Prepared.Row(tenant, ticket.Slot))).ToList();
-            foreach (var conversation in rows.GroupBy(r => r.Prepared.PartitionKey, StringComparer.Ordinal))
-            {
-                foreach (var chunk in Transactions(conversation))
-                {
-                    await SubmitChunkAsync(tenant, chunk, results, written, uncertain, cancellationToken);
-                }
-            }
+            var chunks = rows.GroupBy(r => r.Prepared.PartitionKey, StringComparer.Ordinal).SelectMany(Transactions);
+            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = TransactionsInFlight },
+                async (chunk, _) => await SubmitChunkAsync(tenant, chunk, results, written, uncertain, cancellationToken));
         }
         finally
         {
@@ -136,7 +141,7 @@ public sealed class EventService(
     /// <summary>A batch item ready to write: where it came from, and its row (tagged with the batch's slot).</summary>
     private sealed record Pending(int Index, Prepared Prepared, TableEntity Row);
 
-    /// <summary>A conversation's rows cut into transactions of at most 100 rows and <see cref="MaxTransactionBytes"/>.</summary>
+    /// <summary>A conversation's rows cut into transactions of at most <see cref="RowsPerTransaction"/> rows and <see cref="MaxTransactionBytes"/>.</summary>
     private static IEnumerable<List<Pending>> Transactions(IEnumerable<Pending> rows)
     {
         var chunk = new List<Pending>();
@@ -144,7 +149,7 @@ public sealed class EventService(
         foreach (var row in rows)
         {
             var size = EventRows.WireBytes(row.Row);
-            if (chunk.Count > 0 && (chunk.Count == 100 || bytes + size > MaxTransactionBytes))
+            if (chunk.Count > 0 && (chunk.Count == RowsPerTransaction || bytes + size > MaxTransactionBytes))
             {
                 yield return chunk;
                 (chunk, bytes) = ([], 0);
@@ -180,7 +185,10 @@ public sealed class EventService(
             }
             catch (Exception ex) when (StorageOutcome.IsUncertain(ex))
             {
-                uncertain.AddRange(chunk.Select(c => c.Row));
+                lock (uncertain)
+                {
+                    uncertain.AddRange(chunk.Select(c => c.Row));
+                }
                 var unavailable = new FuncTraceException(ErrorCode.ServiceUnavailable, "Storage did not answer; the event may or may not be stored, retry with its id.");
                 chunk.ForEach(c => results[c.Index] = BatchItemResult.Refused(c.Index, c.Prepared.Record.Id, unavailable));
                 return;
@@ -188,7 +196,11 @@ public sealed class EventService(
             foreach (var stored in chunk)
             {
                 results[stored.Index] = BatchItemResult.Stored(stored.Index, stored.Prepared.Record, created: true);
-                written.Add(EventRows.ToViewItem(tenant, stored.Row));
+            }
+            var items = chunk.Select(c => EventRows.ToViewItem(tenant, c.Row)).ToList();
+            lock (written)
+            {
+                written.AddRange(items);
             }
             return;
         }

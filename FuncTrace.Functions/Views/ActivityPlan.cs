@@ -24,13 +24,18 @@ internal sealed class ActivityPlan(string slot, int shard, int ownShard, IReadOn
         var ordered = items.OrderBy(i => i.Kind).ThenBy(i => i.SortKey, StringComparer.Ordinal).ThenBy(i => i.Timestamp).ToList();
         var chunks = new List<ActivityChunk>();
         var current = new List<ViewItem>();
+        var budget = new ActivityRowBudget(shard, shard == ownShard);
         foreach (var item in ordered)
         {
-            if (current.Count > 0 && RowCount([.. current, item], chunks.Count) > ViewWriter.MaxRowsPerTransaction)
+            var rows = budget.RowsFor(item);
+            if (current.Count > 0 && budget.Rows + rows.Added > ViewWriter.MaxRowsPerTransaction)
             {
                 chunks.Add(new ActivityChunk(chunks.Count, current));
                 current = [];
+                budget = new ActivityRowBudget(shard, shard == ownShard);
+                rows = budget.RowsFor(item);
             }
+            budget.Add(rows);
             current.Add(item);
         }
         if (current.Count > 0)
@@ -71,22 +76,6 @@ internal sealed class ActivityPlan(string slot, int shard, int ownShard, IReadOn
         return actions;
     }
 
-    /// <summary>The rows a set of items writes here, counted without reading anything, so chunking is the same every time.</summary>
-    private int RowCount(IReadOnlyList<ViewItem> candidate, int chunkIndex)
-    {
-        var own = shard == ownShard;
-        var events = own ? candidate.Where(i => i.Kind == ViewItemKind.Event).ToList() : [];
-        var rows = Buckets(events, chunkIndex).Count() + 1;
-        if (own)
-        {
-            rows += events.Where(HasUsage).SelectMany(e => new[] { ViewKeys.UsageDay(e.Timestamp, UsageUser(e), e.Model), ViewKeys.UsageMonth(e.Timestamp, UsageUser(e), e.Model) }).Distinct(StringComparer.Ordinal).Count();
-            rows += candidate.Where(i => i.Kind == ViewItemKind.Verdict).Select(i => ViewKeys.VerdictsOn(i.Timestamp)).Distinct(StringComparer.Ordinal).Count();
-        }
-        // A verdict may rewrite (or delete) one part of its review bucket and delete its lease.
-        rows += 2 * candidate.Count(i => i.Kind == ViewItemKind.Verdict && i.ReviewSlot is { } rs && ViewKeys.SlotShard(rs) == shard);
-        return rows;
-    }
-
     /// <summary>Timeline, per-type and review buckets of this chunk's events, each split into rows that fit.</summary>
     private IEnumerable<(string Key, string Json)> Buckets(IReadOnlyList<ViewItem> events, int chunkIndex)
     {
@@ -117,10 +106,10 @@ internal sealed class ActivityPlan(string slot, int shard, int ownShard, IReadOn
 
     private static int Part(int chunk, int part) => (chunk * 1000) + part;
 
-    private static bool HasUsage(ViewItem item) => item.HasUsage || item.Model is not null;
+    internal static bool HasUsage(ViewItem item) => item.HasUsage || item.Model is not null;
 
     /// <summary>Users are email addresses: one user's usage is one line whatever the case it was sent in.</summary>
-    private static string? UsageUser(ViewItem item) => item.User?.ToLowerInvariant();
+    internal static string? UsageUser(ViewItem item) => item.User?.ToLowerInvariant();
 
     private static async Task<List<TableTransactionAction>> UsageAsync(ViewWriter.RowSource rows, IReadOnlyList<ViewItem> events)
     {

@@ -13,7 +13,7 @@ public sealed record BucketItem(
     [property: JsonPropertyName("y")] string Type)
 {
     /// <summary>A table string holds 32 K characters; a bucket's items are split over rows of at most this many.</summary>
-    private const int MaxCharsPerRow = 30_000;
+    internal const int MaxCharsPerRow = 30_000;
 
     public const string ItemsProperty = "Items";
 
@@ -27,6 +27,20 @@ public sealed record BucketItem(
 
     /// <summary>The events' partition in the events table.</summary>
     public string EventPartition(string tenant) => EventKeys.PartitionOf(tenant, EventKeys.ConversationHashOf(SortKey));
+
+    /// <summary>How many characters the item takes in a part.</summary>
+    public static int JsonLength(BucketItem item) => JsonSerializer.Serialize(item).Length;
+
+    /// <summary>
+    /// At most how many parts <see cref="Parts"/> makes of <paramref name="count"/> items taking <paramref name="chars"/>
+    /// characters with separators (and the opening bracket), the longest <paramref name="longest"/>: a part is closed only
+    /// when the next item does not fit, so every closed part holds more than a row less one item.
+    /// </summary>
+    public static int MaxParts(int count, long chars, int longest)
+    {
+        var closedAtLeast = MaxCharsPerRow - longest - 2;
+        return closedAtLeast <= 0 ? count : (int)Math.Min(count, (chars / closedAtLeast) + 1);
+    }
 
     /// <summary>Items in (time, sort key) order, split into the parts that fit one row each.</summary>
     public static List<string> Parts(IEnumerable<BucketItem> items)

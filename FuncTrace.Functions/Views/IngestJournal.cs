@@ -20,7 +20,9 @@ namespace FuncTrace.Functions.Views;
 /// traffic enlisting costs nothing.</item>
 /// <item>The request writes its rows, tagged with the slot id, and hands the slot what it wrote.</item>
 /// <item>When the slot is closed (after <see cref="IngestOptions.SlotMilliseconds"/>, or full) and its writes have
-/// finished, the same message is rewritten as its work — every item — and made visible: one message per slot.</item>
+/// finished, this instance applies its work to the views (<see cref="ViewWriter"/>) and deletes the intent. Should that
+/// fail (or <see cref="IngestOptions.ApplyOnWriter"/> be off), the same message is rewritten as its work — every item —
+/// and made visible, for <see cref="ViewsFunctions.ApplySlot"/>.</item>
 /// </list>
 /// If the instance dies, the intent becomes visible after <see cref="IngestOptions.IntentVisibilitySeconds"/> (it is
 /// renewed while the slot lives) and <see cref="ViewsFunctions.ApplySlot"/> rebuilds the work from the rows tagged with
@@ -36,6 +38,7 @@ public sealed class IngestJournal : BackgroundService
     private const int MaxSeededPartitions = 200;
 
     private readonly QueueClient _ingest;
+    private readonly ViewWriter _writer;
     private readonly BlobContainerClient _overflow;
     private readonly IngestOptions _options;
     private readonly TimeProvider _time;
@@ -47,12 +50,13 @@ public sealed class IngestJournal : BackgroundService
     private IReadOnlyList<string> _recentPartitions = [];
     private long _counter;
 
-    public IngestJournal(QueueServiceClient queues, BlobServiceClient blobs, StorageNames names, IOptions<IngestOptions> options, TimeProvider time, ILogger<IngestJournal> logger)
+    public IngestJournal(QueueServiceClient queues, BlobServiceClient blobs, StorageNames names, ViewWriter writer, IOptions<IngestOptions> options, TimeProvider time, ILogger<IngestJournal> logger)
     {
         ArgumentNullException.ThrowIfNull(queues);
         ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(options);
+        _writer = writer;
         _ingest = queues.GetQueueClient(names.Queue(StorageNames.IngestQueue));
         _overflow = blobs.GetBlobContainerClient(names.Container(StorageNames.PayloadsContainer));
         _options = options.Value;
@@ -309,14 +313,11 @@ public sealed class IngestJournal : BackgroundService
                 }
                 if (items.Count == 0)
                 {
-                    try
-                    {
-                        await _ingest.DeleteMessageAsync(intent.MessageId, intent.PopReceipt);
-                    }
-                    catch (RequestFailedException ex) when (IsStaleReceipt(ex))
-                    {
-                        // A delete retried after its answer was lost (the intent is gone), or an intent replaced meanwhile (it appears, and its recovery changes nothing).
-                    }
+                    await DeleteIntentAsync(intent);
+                }
+                else if (_options.ApplyOnWriter && await TryApplyAsync(slot.Id, items))
+                {
+                    await DeleteIntentAsync(intent);
                 }
                 else
                 {
@@ -349,6 +350,36 @@ public sealed class IngestJournal : BackgroundService
             {
                 _live.Remove(slot);
             }
+        }
+    }
+
+    private async Task DeleteIntentAsync(IntentReceipt intent)
+    {
+        try
+        {
+            await _ingest.DeleteMessageAsync(intent.MessageId, intent.PopReceipt);
+        }
+        catch (RequestFailedException ex) when (IsStaleReceipt(ex))
+        {
+            // A delete retried after its answer was lost (the intent is gone), or an intent replaced meanwhile (it appears, and its recovery changes nothing).
+        }
+    }
+
+    /// <summary>
+    /// Applies the slot's work here, without a queue round trip; false when that failed, and the work goes through the queue.
+    /// </summary>
+    private async Task<bool> TryApplyAsync(string slotId, IReadOnlyList<ViewItem> items)
+    {
+        try
+        {
+            await _writer.ApplyAsync(slotId, items);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            // Whatever failed, the queue's function applies the work again, and what was applied here meets its markers.
+            _logger.LogWarning(ex, "Slot {Slot} could not be applied on its writer; its work goes through the ingest queue", slotId);
+            return false;
         }
     }
 

@@ -7,11 +7,20 @@ public sealed class IngestOptions
 {
     public const string Section = "FuncTrace:Ingest";
 
-    /// <summary>How long a slot takes writes before it is sealed and its views work is queued.</summary>
-    public int SlotMilliseconds { get; set; } = 200;
+    /// <summary>
+    /// How long a slot takes writes before it is sealed and its views work applied. Longer slots write the views less
+    /// often (each busy conversation's summary once a slot) and make them later by as much.
+    /// </summary>
+    public int SlotMilliseconds { get; set; } = 500;
 
-    /// <summary>A slot is sealed early once its items reach about this size, so its work fits one queue message.</summary>
-    public int MaxSlotBytes { get; set; } = 40_000;
+    /// <summary>A slot is sealed early once its items reach about this size (about 450 bytes an event).</summary>
+    public int MaxSlotBytes { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// Whether the instance that wrote a slot applies its views work itself (the default: no queue round trip), or
+    /// always hands it to the ingest queue's function. Either way a slot whose writer dies is recovered from its intent.
+    /// </summary>
+    public bool ApplyOnWriter { get; set; } = true;
 
     /// <summary>
     /// How long a slot's intent stays hidden (it is renewed while the slot lives). If its instance dies, the intent

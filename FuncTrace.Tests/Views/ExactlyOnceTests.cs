@@ -79,7 +79,7 @@ public sealed class ExactlyOnceTests(FuncTraceApp app) : IClassFixture<FuncTrace
     public async Task ViewsWorkDeliveredAgainOrRecoveredAgainChangesNothing()
     {
         // The writing app queues views work but applies none, so the test holds the real messages before anyone does.
-        await using var writer = FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["LocalHost:QueueTriggers"] = "false" });
+        await using var writer = FuncTraceApp.WithSettings(new Dictionary<string, string?> { ["LocalHost:QueueTriggers"] = "false", ["FuncTrace:Ingest:ApplyOnWriter"] = "false" });
         await writer.StartAsync();
         using var tenant = await TenantClients.CreateAsync(writer);
         var big = Enumerable.Range(0, 400).Select(i => new { conversation_id = $"c{i % 40}", event_type = "assistant_response", role = "assistant", model = "m", user = "ann", usage = new { prompt_tokens = 1, completion_tokens = 2 }, data = new { response = $"answer {i} — ünïcödé" } });
