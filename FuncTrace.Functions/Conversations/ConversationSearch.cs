@@ -70,7 +70,7 @@ public sealed class ConversationSearch(EventReader reader)
 
     private async Task<SearchMatch?> MatchAsync(TableEntity row, string text, CancellationToken cancellationToken)
     {
-        if (!MessageText.IsMessage(row.GetString("Role"), row.GetString("EventType")))
+        if (!MessageText.IsMessage(EventRows.DocOf(row).Role, row.GetString("EventType")))
         {
             return null;
         }

@@ -53,7 +53,12 @@ public static class EventRows
         MaxDepth = JsonBody.MaxWriteDepth,
     };
 
-    /// <summary>The event's row. <paramref name="dataJson"/> is null when the data lives in the blob <paramref name="dataBlob"/>.</summary>
+    /// <summary>
+    /// The event's row. <paramref name="dataJson"/> is null when the data lives in the blob <paramref name="dataBlob"/>.
+    /// What reads filter on or writes change later (id, conversation, type, time, slot, review status, sequence) are
+    /// properties of their own; the rest is one JSON document (<see cref="EventDoc"/>), which costs storage less to take
+    /// in than a property each.
+    /// </summary>
     public static TableEntity Row(string tenant, string sortKey, EventRecord record, string? dataJson, string? dataBlob, string bodyHash, string slot, string attempt)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -63,25 +68,25 @@ public static class EventRows
             ["ConversationId"] = record.ConversationId,
             ["EventType"] = record.EventType,
             ["EventTime"] = record.Timestamp,
-            ["RequiresFeedback"] = record.RequiresFeedback,
-            ["CreatedAt"] = record.CreatedAt,
             ["BodyHash"] = bodyHash,
             ["Slot"] = slot,
             [AttemptProperty] = attempt,
+            [DocProperty] = JsonSerializer.Serialize(EventDoc.Of(record), CompactOptions),
         };
         Set(row, "Data", dataJson);
         Set(row, "DataBlob", dataBlob);
         Set(row, "ReviewStatus", record.RequiresFeedback ? ReviewPending : null);
-        Set(row, "Role", record.Role);
-        Set(row, "Model", record.Model);
-        Set(row, "PromptTokens", record.Usage?.PromptTokens);
-        Set(row, "CompletionTokens", record.Usage?.CompletionTokens);
-        Set(row, "TotalTokens", record.Usage?.TotalTokens);
-        Set(row, "User", record.User);
-        Set(row, "Metadata", record.Metadata is { } metadata ? CompactJson(metadata) : null);
         Set(row, "Sequence", record.Sequence);
-        Set(row, "ParentId", record.ParentId);
         return row;
+    }
+
+    private const string DocProperty = "Doc";
+
+    /// <summary>The event's document: what its row keeps in one JSON property.</summary>
+    public static EventDoc DocOf(TableEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.GetString(DocProperty) is { } json ? JsonSerializer.Deserialize<EventDoc>(json, CompactOptions) ?? new EventDoc() : new EventDoc();
     }
 
     /// <summary>
@@ -124,25 +129,23 @@ public static class EventRows
     public static EventRecord ToRecord(TableEntity row, JsonElement data)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var prompt = row.GetInt64("PromptTokens");
-        var completion = row.GetInt64("CompletionTokens");
-        var total = row.GetInt64("TotalTokens");
+        var doc = DocOf(row);
         return new EventRecord(
             row.GetString("Id"),
             row.GetString("ConversationId"),
             row.GetString("EventType"),
             row.GetDateTimeOffset("EventTime") ?? default,
             data,
-            row.GetBoolean("RequiresFeedback") ?? false,
-            row.GetString("Role"),
-            row.GetString("Model"),
-            prompt is null && completion is null && total is null ? null : new EventUsage(prompt, completion, total),
-            row.GetDateTimeOffset("CreatedAt") ?? default,
+            doc.RequiresFeedback,
+            doc.Role,
+            doc.Model,
+            doc.Usage,
+            doc.CreatedAt,
             row.GetString("ReviewStatus"),
-            row.GetString("User"),
-            row.GetString("Metadata") is { } metadata ? JsonBody.ParseStored(metadata) : null,
+            doc.User,
+            doc.Metadata,
             row.GetInt64("Sequence"),
-            row.GetString("ParentId"));
+            doc.ParentId);
     }
 
     public static string SortKeyOf(TableEntity row)
@@ -155,12 +158,13 @@ public static class EventRows
     public static ViewItem ToViewItem(string tenant, TableEntity row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var role = row.GetString("Role");
+        var doc = DocOf(row);
+        var role = doc.Role;
         var type = row.GetString("EventType");
         var data = row.GetString("Data") is { } json ? JsonBody.ParseStored(json) : default;
-        var prompt = row.GetInt64("PromptTokens");
-        var completion = row.GetInt64("CompletionTokens");
-        var total = row.GetInt64("TotalTokens");
+        var prompt = doc.PromptTokens;
+        var completion = doc.CompletionTokens;
+        var total = doc.TotalTokens;
         return new ViewItem
         {
             Kind = ViewItemKind.Event,
@@ -170,14 +174,14 @@ public static class EventRows
             Type = type,
             Timestamp = row.GetDateTimeOffset("EventTime") ?? default,
             Role = role,
-            Model = row.GetString("Model"),
-            User = row.GetString("User"),
+            Model = doc.Model,
+            User = doc.User,
             PromptTokens = prompt ?? 0,
             CompletionTokens = completion ?? 0,
             TotalTokens = total ?? ((prompt ?? 0) + (completion ?? 0)),
             HasUsage = prompt is not null || completion is not null || total is not null,
             IsMessage = MessageText.IsMessage(role, type),
-            NeedsReview = row.GetBoolean("RequiresFeedback") == true,
+            NeedsReview = doc.RequiresFeedback,
             TitleText = MessageText.UserText(role, type, data) is { } user ? MessageText.Truncate(user, MessageText.TitleLength) : null,
             AssistantPreview = MessageText.AssistantText(role, type, data) is { } assistant ? MessageText.Truncate(assistant, MessageText.PreviewLength) : null,
         };

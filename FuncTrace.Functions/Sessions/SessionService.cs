@@ -121,7 +121,7 @@ public sealed class SessionService(TableServiceClient tables, StorageNames names
             known = null;
             var sequence = (session.GetInt64("LastSequence") ?? 0) + 1;
             var numbered = new TableEntity(eventRow) { ["Sequence"] = sequence };
-            var isMessage = MessageText.IsMessage(eventRow.GetString("Role"), eventRow.GetString("EventType"));
+            var isMessage = MessageText.IsMessage(EventRows.DocOf(eventRow).Role, eventRow.GetString("EventType"));
             await _events.SubmitTransactionAsync(
             [
                 new(TableTransactionActionType.UpdateReplace, SessionRows.Counted(session, sequence, eventRow.GetDateTimeOffset("EventTime") ?? default, isMessage), session.ETag),

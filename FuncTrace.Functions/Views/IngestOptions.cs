@@ -11,7 +11,7 @@ public sealed class IngestOptions
     /// How long a slot takes writes before it is sealed and its views work applied. Longer slots write the views less
     /// often (each busy conversation's summary once a slot) and make them later by as much.
     /// </summary>
-    public int SlotMilliseconds { get; set; } = 500;
+    public int SlotMilliseconds { get; set; } = 1000;
 
     /// <summary>A slot is sealed early once its items reach about this size (about 450 bytes an event).</summary>
     public int MaxSlotBytes { get; set; } = 1_000_000;
