@@ -17,7 +17,15 @@ internal sealed class ActivityPlan(string slot, int shard, int ownShard, IReadOn
 {
     /// <summary>Whether <paramref name="item"/> changes activity partition <paramref name="shard"/>.</summary>
     public static bool Touches(ViewItem item, int shard, int ownShard) =>
-        shard == ownShard || (item.Kind == ViewItemKind.Verdict && item.ReviewSlot is { } reviewSlot && ViewKeys.SlotShard(reviewSlot) == shard);
+        shard == ownShard || LeavesReviewIn(item, shard);
+
+    /// <summary>Whether <paramref name="item"/> is a verdict on an event of a slot whose review bucket is in <paramref name="shard"/>.</summary>
+    public static bool LeavesReviewIn(ViewItem item, int shard) =>
+        item.Kind == ViewItemKind.Verdict && item.ReviewSlot is { } reviewSlot && ViewKeys.SlotShard(reviewSlot) == shard;
+
+    /// <summary>The usage rows (day and month, by user and model) an event with usage adds to.</summary>
+    public static string[] UsageKeys(ViewItem item) =>
+        [ViewKeys.UsageDay(item.Timestamp, UsageUser(item), item.Model), ViewKeys.UsageMonth(item.Timestamp, UsageUser(item), item.Model)];
 
     public IReadOnlyList<ActivityChunk> Chunks()
     {
@@ -59,7 +67,7 @@ internal sealed class ActivityPlan(string slot, int shard, int ownShard, IReadOn
             actions.AddRange(await UsageAsync(rows, events));
             actions.AddRange(await VerdictDaysAsync(rows, chunk.Items.Where(i => i.Kind == ViewItemKind.Verdict)));
         }
-        var removed = chunk.Items.Where(i => i.Kind == ViewItemKind.Verdict && i.ReviewSlot is { } rs && ViewKeys.SlotShard(rs) == shard).ToList();
+        var removed = chunk.Items.Where(i => LeavesReviewIn(i, shard)).ToList();
         actions.AddRange(await ReviewRemovalsAsync(rows, removed));
 
         var counters = await rows.GetAsync(ViewKeys.Counters) ?? new TableEntity(rows.Partition, ViewKeys.Counters);
@@ -109,13 +117,13 @@ internal sealed class ActivityPlan(string slot, int shard, int ownShard, IReadOn
     internal static bool HasUsage(ViewItem item) => item.HasUsage || item.Model is not null;
 
     /// <summary>Users are email addresses: one user's usage is one line whatever the case it was sent in.</summary>
-    internal static string? UsageUser(ViewItem item) => item.User?.ToLowerInvariant();
+    private static string? UsageUser(ViewItem item) => item.User?.ToLowerInvariant();
 
     private static async Task<List<TableTransactionAction>> UsageAsync(ViewWriter.RowSource rows, IReadOnlyList<ViewItem> events)
     {
         var actions = new List<TableTransactionAction>();
         var totals = events.Where(HasUsage)
-            .SelectMany(e => new[] { (Key: ViewKeys.UsageDay(e.Timestamp, UsageUser(e), e.Model), Item: e), (Key: ViewKeys.UsageMonth(e.Timestamp, UsageUser(e), e.Model), Item: e) })
+            .SelectMany(e => UsageKeys(e).Select(key => (Key: key, Item: e)))
             .GroupBy(x => x.Key, StringComparer.Ordinal);
         foreach (var total in totals)
         {

@@ -34,15 +34,14 @@ internal sealed class ActivityRowBudget(int shard, bool own)
             }
             if (ActivityPlan.HasUsage(item))
             {
-                keyed.Add(ViewKeys.UsageDay(item.Timestamp, ActivityPlan.UsageUser(item), item.Model));
-                keyed.Add(ViewKeys.UsageMonth(item.Timestamp, ActivityPlan.UsageUser(item), item.Model));
+                keyed.AddRange(ActivityPlan.UsageKeys(item));
             }
         }
         if (own && item.Kind == ViewItemKind.Verdict)
         {
             keyed.Add(ViewKeys.VerdictsOn(item.Timestamp));
         }
-        var verdictRows = item.Kind == ViewItemKind.Verdict && item.ReviewSlot is { } reviewSlot && ViewKeys.SlotShard(reviewSlot) == shard ? 2 : 0;
+        var verdictRows = ActivityPlan.LeavesReviewIn(item, shard) ? 2 : 0;
         var added = verdictRows + keyed.Distinct(StringComparer.Ordinal).Count(k => !_keyed.Contains(k));
         foreach (var (key, length) in buckets)
         {

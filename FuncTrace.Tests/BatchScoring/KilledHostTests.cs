@@ -46,7 +46,7 @@ public sealed class KilledHostTests(ITestOutputHelper output) : IAsyncLifetime
         string key;
         await using (first)
         {
-            key = await CreateKeyAsync(first);
+            key = await first.CreateKeyAsync(FuncTraceApp.NewTenant(), "ingest");
             using var client = first.ClientWithKey(key);
             var posting = PostAsync(client, Job(), "killed-mid-enqueue");
             await Until(async () => await QueuedAsync() > 0);
@@ -87,7 +87,7 @@ public sealed class KilledHostTests(ITestOutputHelper output) : IAsyncLifetime
         string key, jobId;
         await using (first)
         {
-            key = await CreateKeyAsync(first);
+            key = await first.CreateKeyAsync(FuncTraceApp.NewTenant(), "ingest");
             using var client = first.ClientWithKey(key);
             jobId = await StartAsync(client, new { judgingMatrix = "m", tests = Enumerable.Range(1, 200).Select(i => new { id = i, text = $"test {i}" }) });
             await Until(async () => (await StatusAsync(client, jobId)).GetProperty("completed").GetInt32() >= 20);
@@ -123,13 +123,6 @@ public sealed class KilledHostTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private static object Job() => new { judgingMatrix = "m", tests = Enumerable.Range(1, Tests).Select(i => new { id = i, text = $"test {i}" }) };
-
-    private static async Task<string> CreateKeyAsync(LocalHostProcess host)
-    {
-        using var admin = host.ClientWithKey(FuncTraceApp.AdminKey);
-        using var response = await admin.PostAsJsonAsync("/api/admin/keys", new { tenant = FuncTraceApp.NewTenant(), roles = new[] { "ingest" } });
-        return (await ApiAssert.JsonAsync(response, HttpStatusCode.Created)).GetProperty("key").GetString()!;
-    }
 
     private async Task<int> QueuedAsync() =>
         (await new QueueClient(TestStorage.ConnectionString, _prefix + "-score").GetPropertiesAsync()).Value.ApproximateMessagesCount;

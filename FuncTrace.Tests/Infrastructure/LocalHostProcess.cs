@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 
@@ -104,6 +105,14 @@ public sealed class LocalHostProcess : IAsyncDisposable
             client.DefaultRequestHeaders.Add("X-API-Key", key);
         }
         return client;
+    }
+
+    /// <summary>A new API key of <paramref name="tenant"/> with <paramref name="roles"/>, made with the bootstrap admin key.</summary>
+    public async Task<string> CreateKeyAsync(string tenant, params string[] roles)
+    {
+        using var admin = ClientWithKey(FuncTraceApp.AdminKey);
+        using var response = await admin.PostAsJsonAsync("/api/admin/keys", new { tenant, roles });
+        return (await ApiAssert.JsonAsync(response, HttpStatusCode.Created)).GetProperty("key").GetString()!;
     }
 
     /// <summary>Kills the process at once (SIGKILL), as a crash or an instance recycled by the platform would.</summary>

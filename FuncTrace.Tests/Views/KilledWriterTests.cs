@@ -24,7 +24,7 @@ public sealed class KilledWriterTests
         // A 10 s slot, so the kill lands before it is sealed; its intent appears 15 s after it was last written.
         await using (var first = await LocalHostProcess.StartAsync(Settings(("FuncTrace:Ingest:SlotMilliseconds", "10000"), ("LocalHost:QueueTriggers", "false"))))
         {
-            key = await CreateKeyAsync(first, tenant);
+            key = await first.CreateKeyAsync(tenant, "ingest");
             using var client = first.ClientWithKey(key);
             for (var i = 0; i < 20; i++)
             {
@@ -74,12 +74,5 @@ public sealed class KilledWriterTests
             settings[name] = value;
         }
         return settings;
-    }
-
-    private static async Task<string> CreateKeyAsync(LocalHostProcess host, string tenant)
-    {
-        using var admin = host.ClientWithKey(FuncTraceApp.AdminKey);
-        using var response = await admin.PostAsJsonAsync("/api/admin/keys", new { tenant, roles = new[] { "ingest" } });
-        return (await ApiAssert.JsonAsync(response, HttpStatusCode.Created)).GetProperty("key").GetString()!;
     }
 }
