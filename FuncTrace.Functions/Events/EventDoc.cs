@@ -17,6 +17,11 @@ public sealed record EventDoc
     [JsonPropertyName("md")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JsonElement? Metadata { get; init; }
     [JsonPropertyName("p")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ParentId { get; init; }
 
+    // A packed event's own properties (PackedEvents): a page keeps each member in one JSON property.
+    [JsonPropertyName("ty")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? EventType { get; init; }
+    [JsonPropertyName("ts")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateTimeOffset? EventTime { get; init; }
+    [JsonPropertyName("h")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? BodyHash { get; init; }
+
     public EventUsage? Usage => PromptTokens is null && CompletionTokens is null && TotalTokens is null ? null : new EventUsage(PromptTokens, CompletionTokens, TotalTokens);
 
     public static EventDoc Of(EventRecord record)

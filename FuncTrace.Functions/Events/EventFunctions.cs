@@ -110,7 +110,7 @@ public sealed class EventFunctions(EventService events, EventReader reader, Time
             return TypedResults.Ok(EventPageResponse.From(await reader.ListConversationAsync(tenant, query, cancellationToken)));
         }
         var (items, next) = await timeline.ListAsync(tenant, query.EventType, query.From, query.To, query.Descending, query.Limit, query.Cursor, cancellationToken);
-        var rows = await Task.WhenAll(items.Select(i => reader.GetRowAsync(i.EventPartition(tenant), i.SortKey, cancellationToken)));
+        var rows = await reader.GetRowsAsync(items.Select(i => (i.EventPartition(tenant), i.SortKey)).ToList(), cancellationToken);
         var records = await reader.ReadAllAsync(rows.Where(r => r is not null).Select(r => r!).ToList(), cancellationToken);
         return TypedResults.Ok(new EventPageResponse(records.Select(EventResponse.From).ToList(), next));
     }

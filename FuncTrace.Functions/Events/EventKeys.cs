@@ -27,6 +27,9 @@ public static class EventKeys
     public const string FeedbackPrefix = "f|";
     public const string FeedbackPointerPrefix = "F|";
     public const string SessionRow = "session";
+
+    /// <summary>A packed event's verdict claim: the first verdict inserts it (<see cref="PackedEvents.Verdict"/>).</summary>
+    public const string VerdictClaimPrefix = "v|";
     public const string SequencePrefix = "q|";
     public const string CommandPrefix = "c|";
     public const string ChatTurnPrefix = "chat|t|";
@@ -51,8 +54,45 @@ public static class EventKeys
     {
         Span<byte> random = stackalloc byte[HashLength];
         RandomNumberGenerator.Fill(random);
-        return Time(timestamp) + Hash(conversationId) + Encode(random);
+        return Time(timestamp) + Hash(conversationId) + Unpacked(Encode(random));
     }
+
+    /// <summary>
+    /// The character a packed event's suffix begins with (<see cref="PackedEvents"/>), and no other event's: the sort key
+    /// alone tells a reader to look in a page.
+    /// </summary>
+    public const char PageMarker = 'Z';
+
+    /// <summary>Page keys: time, conversation hash, the marker and 5 random digits; a member adds its 2-digit index.</summary>
+    public const int PageKeyLength = SortKeyLength - MemberDigits;
+
+    public const int MemberDigits = 2;
+
+    private const int PageRandomDigits = PageKeyLength - TimeLength - HashLength - 1;
+
+    /// <summary>
+    /// <paramref name="count"/> new page keys, in order, for events of <paramref name="conversationId"/> in the millisecond
+    /// of <paramref name="timestamp"/>: a random number and those after it, so a batch's pages keep the batch's order.
+    /// </summary>
+    public static IReadOnlyList<string> NewPageKeys(DateTimeOffset timestamp, string conversationId, int count)
+    {
+        var space = 1L << (5 * PageRandomDigits);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, space / 2);
+        var first = RandomNumberGenerator.GetInt32((int)(space - count + 1));
+        var prefix = Time(timestamp) + Hash(conversationId) + PageMarker;
+        return Enumerable.Range(0, count).Select(i => prefix + Digits((ulong)(first + i), PageRandomDigits)).ToList();
+    }
+
+    public static string NewPageKey(DateTimeOffset timestamp, string conversationId) => NewPageKeys(timestamp, conversationId, 1)[0];
+
+    /// <summary>The sort key (and id) of member <paramref name="index"/> of page <paramref name="pageKey"/>.</summary>
+    public static string MemberSortKey(string pageKey, int index) => pageKey + Digits((ulong)index, MemberDigits);
+
+    /// <summary>Whether <paramref name="sortKey"/> names a member of a page (it may still be stored alone, see <see cref="PackedEvents"/>).</summary>
+    public static bool IsPacked(string sortKey) => sortKey.Length == SortKeyLength && sortKey[TimeLength + HashLength] == PageMarker;
+
+    /// <summary>A suffix that does not begin with <see cref="PageMarker"/>, so an unpacked event never looks packed.</summary>
+    private static string Unpacked(string suffix) => suffix[0] == PageMarker ? "Y" + suffix[1..] : suffix;
 
     /// <summary>A new session id: 10 characters of the time, then 16 random ones (80 bits), so ids sort by creation and never repeat.</summary>
     public static string NewSessionId(DateTimeOffset now)
@@ -64,7 +104,7 @@ public static class EventKeys
 
     /// <summary>The sort key of a client-chosen id: deterministic, so a replay lands on the same row.</summary>
     public static string SortKeyFor(string clientId, DateTimeOffset timestamp, string conversationId) =>
-        Time(timestamp) + Hash(conversationId) + Hash("id\n" + clientId);
+        Time(timestamp) + Hash(conversationId) + Unpacked(Hash("id\n" + clientId));
 
     /// <summary>Whether <paramref name="id"/> has the shape of a generated id (and so names its own partition).</summary>
     public static bool IsSortKey(string id) => id.Length == SortKeyLength && id.All(c => Alphabet.Contains(c, StringComparison.Ordinal));

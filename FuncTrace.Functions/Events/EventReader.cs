@@ -37,8 +37,43 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
         return row is null ? null : await StoredAsync(row, cancellationToken);
     }
 
-    public async Task<TableEntity?> GetRowAsync(string partitionKey, string sortKey, CancellationToken cancellationToken) =>
-        (await _events.GetEntityIfExistsAsync<TableEntity>(partitionKey, EventKeys.EventRow(sortKey), cancellationToken: cancellationToken)).ValueOrNull();
+    /// <summary>
+    /// The event's row: a packed one's from its page (<see cref="PackedEvents"/>), or its own — also for a packed key whose
+    /// page does not hold it (a retry of a batch that stored no page, see <see cref="EventService"/>).
+    /// </summary>
+    public async Task<TableEntity?> GetRowAsync(string partitionKey, string sortKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sortKey);
+        if (EventKeys.IsPacked(sortKey)
+            && await PointReadAsync(partitionKey, PackedEvents.PageRowKey(sortKey), cancellationToken) is { } page
+            && PackedEvents.EventOrNull(page, sortKey) is { } member)
+        {
+            return member;
+        }
+        return await PointReadAsync(partitionKey, EventKeys.EventRow(sortKey), cancellationToken);
+    }
+
+    /// <summary>The rows of many events at once (null where there is none), reading each page once however many of its events are asked for.</summary>
+    public async Task<TableEntity?[]> GetRowsAsync(IReadOnlyList<(string Partition, string SortKey)> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var pages = keys.Where(k => EventKeys.IsPacked(k.SortKey))
+            .Select(k => (k.Partition, RowKey: PackedEvents.PageRowKey(k.SortKey)))
+            .Distinct()
+            .ToDictionary(k => k, k => PointReadAsync(k.Partition, k.RowKey, cancellationToken));
+        return await Task.WhenAll(keys.Select(async key =>
+        {
+            if (pages.TryGetValue((key.Partition, EventKeys.IsPacked(key.SortKey) ? PackedEvents.PageRowKey(key.SortKey) : string.Empty), out var read)
+                && await read is { } page && PackedEvents.EventOrNull(page, key.SortKey) is { } member)
+            {
+                return member;
+            }
+            return await PointReadAsync(key.Partition, EventKeys.EventRow(key.SortKey), cancellationToken);
+        }));
+    }
+
+    private async Task<TableEntity?> PointReadAsync(string partitionKey, string rowKey, CancellationToken cancellationToken) =>
+        (await _events.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken)).ValueOrNull();
 
     public async Task<EventRecord> ReadAsync(TableEntity row, CancellationToken cancellationToken)
     {
@@ -52,7 +87,8 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
     public async Task<StoredEvent> StoredAsync(TableEntity row, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return new StoredEvent(await ReadAsync(row, cancellationToken), row.PartitionKey, EventRows.SortKeyOf(row), row.GetString("Slot"), row.ETag);
+        return new StoredEvent(await ReadAsync(row, cancellationToken), row.PartitionKey, EventRows.SortKeyOf(row), row.GetString("Slot"),
+            row.GetString(PackedEvents.PageProperty) ?? row.RowKey, row.ETag);
     }
 
     /// <summary>Records for rows, reading large data from blobs in parallel.</summary>
@@ -130,7 +166,7 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
     private async Task<List<TableEntity>> OldestFirstAsync(Reading read, UInt128 from, UInt128 upper, int limit, CancellationToken cancellationToken)
     {
         var rows = new List<TableEntity>();
-        await foreach (var row in _events.QueryAsync<TableEntity>(Filter(read, from, upper), maxPerPage: Math.Min(limit + 1, 1000), cancellationToken: cancellationToken))
+        await foreach (var row in RowsAsync(read, from, upper, Math.Min(limit + 1, 1000), cancellationToken))
         {
             rows.Add(row);
             if (rows.Count > limit)
@@ -162,7 +198,7 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
             }
             var bottom = reference - lower > width ? reference - width : lower;
             var window = new List<TableEntity>();
-            await foreach (var row in _events.QueryAsync<TableEntity>(Filter(read, bottom, top), maxPerPage: WindowRows + 1, cancellationToken: cancellationToken))
+            await foreach (var row in RowsAsync(read, bottom, top, WindowRows + 1, cancellationToken))
             {
                 window.Add(row);
                 if (window.Count > WindowRows)
@@ -200,12 +236,52 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
 
     private static UInt128 Number(Reading read, TableEntity row) => ConversationRange.Of(EventRows.SortKeyOf(row), read.Hash)!.Value;
 
+    /// <summary>
+    /// The conversation's events numbered <c>[from, before)</c>, in order, pages taken apart. The range read starts at the
+    /// page key <paramref name="from"/> may lie in, and a page may hold events of other types, so both are checked here too.
+    /// A page's events sort after its own key, and events stored alone under its key's prefix (see
+    /// <see cref="EventService"/>) may fall between them, so they wait until the rows read show nothing comes before them.
+    /// </summary>
+    private async IAsyncEnumerable<TableEntity> RowsAsync(Reading read, UInt128 from, UInt128 before, int maxPerPage, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var waiting = new Queue<TableEntity>();
+        await foreach (var row in _events.QueryAsync<TableEntity>(Filter(read, from, before), maxPerPage: maxPerPage, cancellationToken: cancellationToken))
+        {
+            while (waiting.Count > 0 && string.CompareOrdinal(waiting.Peek().RowKey, row.RowKey) < 0)
+            {
+                var item = waiting.Dequeue();
+                if (Serves(read, from, before, item))
+                {
+                    yield return item;
+                }
+            }
+            if (PackedEvents.IsPage(row))
+            {
+                // Rows come in key order, so whatever still waits sorts after this page's key, among its events.
+                waiting = new Queue<TableEntity>(waiting.Concat(PackedEvents.Events(row)).OrderBy(e => e.RowKey, StringComparer.Ordinal));
+            }
+            else if (Serves(read, from, before, row))
+            {
+                yield return row;
+            }
+        }
+        foreach (var item in waiting.Where(item => Serves(read, from, before, item)))
+        {
+            yield return item;
+        }
+    }
+
+    private static bool Serves(Reading read, UInt128 from, UInt128 before, TableEntity row) =>
+        ConversationRange.Of(EventRows.SortKeyOf(row), read.Hash) is { } number && number >= from && number < before
+        && (read.Type is null || row.GetString("EventType") == read.Type);
+
     private static string Filter(Reading read, UInt128 from, UInt128 before)
     {
         var (low, high) = (ConversationRange.RowKey(from, read.Hash), ConversationRange.RowKey(before, read.Hash));
+        var pageLow = low[..Math.Min(low.Length, EventKeys.EventPrefix.Length + EventKeys.PageKeyLength)];
         return read.Type is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {read.Partition} and RowKey ge {low} and RowKey lt {high} and ConversationId eq {read.Conversation}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {read.Partition} and RowKey ge {low} and RowKey lt {high} and ConversationId eq {read.Conversation} and EventType eq {read.Type}");
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {read.Partition} and RowKey ge {pageLow} and RowKey lt {high} and ConversationId eq {read.Conversation}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {read.Partition} and RowKey ge {pageLow} and RowKey lt {high} and ConversationId eq {read.Conversation} and (EventType eq {read.Type} or Members gt 0)");
     }
 
     /// <summary>

@@ -46,8 +46,11 @@ public sealed record EventRecord(
     long? Sequence,
     string? ParentId);
 
-/// <summary>An event with where it is stored: its partition, sort key, ingest slot and the row's ETag.</summary>
-public sealed record StoredEvent(EventRecord Record, string PartitionKey, string SortKey, string? Slot, Azure.ETag ETag);
+/// <summary>
+/// An event with where it is stored: its partition, sort key, ingest slot, the key of the row that holds it (its own, or
+/// its page's, see <see cref="PackedEvents"/>) and that row's ETag.
+/// </summary>
+public sealed record StoredEvent(EventRecord Record, string PartitionKey, string SortKey, string? Slot, string RowKey, Azure.ETag ETag);
 
 /// <summary>A page of events and the cursor for the next (null at the end).</summary>
 public sealed record EventPage(IReadOnlyList<EventRecord> Events, string? NextCursor);

@@ -71,7 +71,7 @@ public static class EventRows
             ["BodyHash"] = bodyHash,
             ["Slot"] = slot,
             [AttemptProperty] = attempt,
-            [DocProperty] = JsonSerializer.Serialize(EventDoc.Of(record), CompactOptions),
+            [DocProperty] = DocJson(EventDoc.Of(record)),
         };
         Set(row, "Data", dataJson);
         Set(row, "DataBlob", dataBlob);
@@ -80,14 +80,18 @@ public static class EventRows
         return row;
     }
 
-    private const string DocProperty = "Doc";
+    public const string DocProperty = "Doc";
 
     /// <summary>The event's document: what its row keeps in one JSON property.</summary>
     public static EventDoc DocOf(TableEntity row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return row.GetString(DocProperty) is { } json ? JsonSerializer.Deserialize<EventDoc>(json, CompactOptions) ?? new EventDoc() : new EventDoc();
+        return row.GetString(DocProperty) is { } json ? ParseDoc(json) : new EventDoc();
     }
+
+    public static string DocJson(EventDoc doc) => JsonSerializer.Serialize(doc, CompactOptions);
+
+    public static EventDoc ParseDoc(string json) => JsonSerializer.Deserialize<EventDoc>(json, CompactOptions) ?? new EventDoc();
 
     /// <summary>
     /// About how many bytes the row takes in a storage request, to keep a transaction under its 4 MiB: the storage client
@@ -153,6 +157,10 @@ public static class EventRows
         ArgumentNullException.ThrowIfNull(row);
         return row.RowKey[EventKeys.EventPrefix.Length..];
     }
+
+    /// <summary>What the derived views need of the events a stored row holds: one, or a page's (<see cref="PackedEvents"/>).</summary>
+    public static IEnumerable<ViewItem> ToViewItems(string tenant, TableEntity row) =>
+        PackedEvents.IsPage(row) ? PackedEvents.Events(row).Select(item => ToViewItem(tenant, item)) : [ToViewItem(tenant, row)];
 
     /// <summary>What the derived views need of a stored event: built from the row itself, both when it is written and in recovery.</summary>
     public static ViewItem ToViewItem(string tenant, TableEntity row)

@@ -56,12 +56,14 @@ public sealed class EventService(
     public async Task<(EventRecord Event, bool Created)> CreateAsync(string tenant, NewEvent item, RowWrite write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var prepared = await PrepareAsync(tenant, item, cancellationToken);
+        var prepared = await PrepareAsync(tenant, item, time.GetUtcNow(), cancellationToken);
         if (prepared.ClientId is not null && await ClaimIdAsync(tenant, prepared, cancellationToken) is { } earlier)
         {
             return await CompleteReplayAsync(tenant, prepared, earlier, write, cancellationToken);
         }
-        return await InsertAsync(tenant, prepared, write, cancellationToken);
+        return EventKeys.IsPacked(prepared.SortKey)
+            ? await InsertPackedAsync(tenant, prepared, write == AddAloneAsync ? null : write, cancellationToken)
+            : await InsertAsync(tenant, prepared, write, cancellationToken);
     }
 
     private async Task<TableEntity> AddAloneAsync(TableEntity row, CancellationToken cancellationToken)
@@ -79,11 +81,13 @@ public sealed class EventService(
         ArgumentNullException.ThrowIfNull(items);
         var results = new BatchItemResult?[items.Count];
         var pending = new List<(int Index, Prepared Prepared)>();
+        // One time for the whole batch, so its events without a timestamp share a millisecond and so their pages.
+        var now = time.GetUtcNow();
         for (var i = 0; i < items.Count; i++)
         {
             try
             {
-                pending.Add((i, await PrepareAsync(tenant, items[i], cancellationToken)));
+                pending.Add((i, await PrepareAsync(tenant, items[i], now, cancellationToken)));
             }
             catch (FuncTraceException ex)
             {
@@ -97,7 +101,8 @@ public sealed class EventService(
         }
         pending.RemoveAll(p => results[p.Index] is not null);
 
-        // Client-chosen ids: the pointer decides whether this is the first time; a replay is answered on its own.
+        // Client-chosen ids: the pointer decides whether this is the first time; a replay is answered on its own, and so
+        // is the id of a packed event (a client sending again what a batch answered).
         var fresh = new List<(int Index, Prepared Prepared)>();
         foreach (var (index, prepared) in pending)
         {
@@ -106,6 +111,12 @@ public sealed class EventService(
                 if (prepared.ClientId is not null && await ClaimIdAsync(tenant, prepared, cancellationToken) is { } earlier)
                 {
                     var (record, created) = await CompleteReplayAsync(tenant, prepared, earlier, AddAloneAsync, cancellationToken);
+                    results[index] = BatchItemResult.Stored(index, record, created);
+                    continue;
+                }
+                if (EventKeys.IsPacked(prepared.SortKey))
+                {
+                    var (record, created) = await InsertPackedAsync(tenant, prepared, write: null, cancellationToken);
                     results[index] = BatchItemResult.Stored(index, record, created);
                     continue;
                 }
@@ -126,8 +137,9 @@ public sealed class EventService(
         var uncertain = new List<TableEntity>();
         try
         {
-            var rows = fresh.Select(f => new Pending(f.Index, f.Prepared, f.Prepared.Row(tenant, ticket.Slot))).ToList();
-            var chunks = rows.GroupBy(r => r.Prepared.PartitionKey, StringComparer.Ordinal).SelectMany(Transactions);
+            var rows = fresh.Where(f => !Packable(items[f.Index], f.Prepared)).Select(f => Pending.Single(f.Index, f.Prepared, f.Prepared.Row(tenant, ticket.Slot)))
+                .Concat(Pages(fresh.Where(f => Packable(items[f.Index], f.Prepared)), ticket.Slot));
+            var chunks = rows.GroupBy(r => r.Row.PartitionKey, StringComparer.Ordinal).SelectMany(Transactions);
             await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = TransactionsInFlight },
                 async (chunk, _) => await SubmitChunkAsync(tenant, chunk, results, written, uncertain, cancellationToken));
         }
@@ -138,8 +150,55 @@ public sealed class EventService(
         return results.Select(r => r!).ToList();
     }
 
-    /// <summary>A batch item ready to write: where it came from, and its row (tagged with the batch's slot).</summary>
-    private sealed record Pending(int Index, Prepared Prepared, TableEntity Row);
+    /// <summary>
+    /// A row ready to write (tagged with the batch's slot) and the batch items it holds: one, or a page's, each with its
+    /// record as stored (a packed event's id is its place in the page).
+    /// </summary>
+    private sealed record Pending(IReadOnlyList<(int Index, Prepared Prepared, EventRecord Record)> Events, TableEntity Row)
+    {
+        public static Pending Single(int index, Prepared prepared, TableEntity row) => new([(index, prepared, prepared.Record)], row);
+
+        public bool IsPage => PackedEvents.IsPage(Row);
+    }
+
+    /// <summary>An item a page may hold: its id is ours to give, and its data is inline.</summary>
+    private static bool Packable(NewEvent item, Prepared prepared) => item.Id is null && prepared.DataJson is not null;
+
+    /// <summary>Packable items cut into pages: per conversation and millisecond, at most <see cref="PackedEvents.MaxMembers"/> and <see cref="PackedEvents.MaxChars"/> a page.</summary>
+    private static IEnumerable<Pending> Pages(IEnumerable<(int Index, Prepared Prepared)> items, string slot)
+    {
+        foreach (var group in items.GroupBy(i => (i.Prepared.PartitionKey, i.Prepared.Record.Timestamp.ToUnixTimeMilliseconds())))
+        {
+            var pages = new List<List<(int Index, Prepared Prepared)>> { new() };
+            var chars = 0;
+            foreach (var item in group)
+            {
+                var size = item.Prepared.PageChars;
+                if (pages[^1].Count > 0 && (pages[^1].Count == PackedEvents.MaxMembers || chars + size > PackedEvents.MaxChars))
+                {
+                    pages.Add([]);
+                    chars = 0;
+                }
+                pages[^1].Add(item);
+                chars += size;
+            }
+            var first = pages[0][0].Prepared.Record;
+            var keys = EventKeys.NewPageKeys(first.Timestamp, first.ConversationId, pages.Count);
+            for (var i = 0; i < pages.Count; i++)
+            {
+                yield return Page(pages[i], keys[i], slot);
+            }
+        }
+    }
+
+    /// <summary>A page of <paramref name="items"/> (of one conversation and millisecond) under <paramref name="pageKey"/>.</summary>
+    private static Pending Page(IReadOnlyList<(int Index, Prepared Prepared)> items, string pageKey, string slot)
+    {
+        var first = items[0].Prepared;
+        var members = items.Select((item, i) => PackedEvents.NewMember(pageKey, i, item.Prepared.Record, item.Prepared.DataJson!, item.Prepared.BodyHash)).ToList();
+        var row = PackedEvents.Row(first.PartitionKey, pageKey, first.Record.ConversationId, members, slot, first.Attempt);
+        return new(items.Select((item, i) => (item.Index, item.Prepared, members[i].Record)).ToList(), row);
+    }
 
     /// <summary>A conversation's rows cut into transactions of at most <see cref="RowsPerTransaction"/> rows and <see cref="MaxTransactionBytes"/>.</summary>
     private static IEnumerable<List<Pending>> Transactions(IEnumerable<Pending> rows)
@@ -173,13 +232,29 @@ public sealed class EventService(
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } failed)
             {
-                var existing = await reader.GetRowAsync(chunk[failed].Row.PartitionKey, chunk[failed].Prepared.SortKey, cancellationToken);
-                if (!EventRows.WrittenBy(existing, chunk[failed].Prepared.Attempt))
+                var refused = chunk[failed];
+                var attempt = refused.Row.GetString(EventRows.AttemptProperty);
+                if (refused.IsPage)
                 {
-                    var refused = chunk[failed];
-                    chunk.RemoveAt(failed);
-                    results[refused.Index] = await ReplayResultAsync(refused.Index, refused.Prepared, existing, cancellationToken);
-                    continue;
+                    var stored = (await _events.GetEntityIfExistsAsync<TableEntity>(refused.Row.PartitionKey, refused.Row.RowKey, cancellationToken: cancellationToken)).ValueOrNull();
+                    if (!EventRows.WrittenBy(stored, attempt))
+                    {
+                        // Another page of this conversation and millisecond drew the same random digits: draw again.
+                        var first = refused.Events[0].Prepared.Record;
+                        chunk[failed] = Page(refused.Events.Select(e => (e.Index, e.Prepared)).ToList(), EventKeys.NewPageKey(first.Timestamp, first.ConversationId), refused.Row.GetString("Slot"));
+                        continue;
+                    }
+                }
+                else
+                {
+                    var (index, prepared, _) = refused.Events[0];
+                    var existing = await reader.GetRowAsync(refused.Row.PartitionKey, prepared.SortKey, cancellationToken);
+                    if (!EventRows.WrittenBy(existing, attempt))
+                    {
+                        chunk.RemoveAt(failed);
+                        results[index] = await ReplayResultAsync(index, prepared, existing, cancellationToken);
+                        continue;
+                    }
                 }
                 // The row is this very transaction's: an earlier try of it was stored and only its answer was lost.
             }
@@ -190,14 +265,17 @@ public sealed class EventService(
                     uncertain.AddRange(chunk.Select(c => c.Row));
                 }
                 var unavailable = new FuncTraceException(ErrorCode.ServiceUnavailable, "Storage did not answer; the event may or may not be stored, retry with its id.");
-                chunk.ForEach(c => results[c.Index] = BatchItemResult.Refused(c.Index, c.Prepared.Record.Id, unavailable));
+                foreach (var (index, _, record) in chunk.SelectMany(c => c.Events))
+                {
+                    results[index] = BatchItemResult.Refused(index, record.Id, unavailable);
+                }
                 return;
             }
-            foreach (var stored in chunk)
+            foreach (var (index, _, record) in chunk.SelectMany(c => c.Events))
             {
-                results[stored.Index] = BatchItemResult.Stored(stored.Index, stored.Prepared.Record, created: true);
+                results[index] = BatchItemResult.Stored(index, record, created: true);
             }
-            var items = chunk.Select(c => EventRows.ToViewItem(tenant, c.Row)).ToList();
+            var items = chunk.SelectMany(c => EventRows.ToViewItems(tenant, c.Row)).ToList();
             lock (written)
             {
                 written.AddRange(items);
@@ -283,6 +361,72 @@ public sealed class EventService(
     }
 
     /// <summary>
+    /// An event whose id names a place in a page (a client sending again what a batch answered). Held there: a replay.
+    /// Not held by a page that exists: that batch stored the page without it, so it is stored on its own. In no page: the
+    /// batch stored nothing of that page, so the page is written now holding this event alone — under the page's key, so
+    /// a batch still under way cannot store the event a second time.
+    /// </summary>
+    private async Task<(EventRecord Event, bool Created)> InsertPackedAsync(string tenant, Prepared prepared, RowWrite? write, CancellationToken cancellationToken)
+    {
+        var pageKey = prepared.SortKey[..EventKeys.PageKeyLength];
+        while (true)
+        {
+            var page = (await _events.GetEntityIfExistsAsync<TableEntity>(prepared.PartitionKey, EventKeys.EventRow(pageKey), cancellationToken: cancellationToken)).ValueOrNull();
+            if (page is not null && PackedEvents.EventOrNull(page, prepared.SortKey) is { } held)
+            {
+                return (await ReplayOfRowAsync(prepared, held, cancellationToken), false);
+            }
+            if (page is not null || prepared.DataJson is null)
+            {
+                return await InsertAsync(tenant, prepared, write ?? AddAloneAsync, cancellationToken);
+            }
+            if (write is not null)
+            {
+                throw FuncTraceException.Conflict($"Event id '{prepared.Record.Id}' names an event of a batch that was not stored; send it again through POST /api/events or POST /api/events/batch.");
+            }
+            var ticket = await journal.EnlistAsync([prepared.PartitionKey], prepared.ViewBytes, cancellationToken);
+            var index = (int)EventKeys.ValueOf(prepared.SortKey.AsSpan(EventKeys.PageKeyLength))!.Value;
+            var member = PackedEvents.NewMember(pageKey, index, prepared.Record, prepared.DataJson, prepared.BodyHash);
+            var row = PackedEvents.Row(prepared.PartitionKey, pageKey, prepared.Record.ConversationId, [member], ticket.Slot, prepared.Attempt);
+            try
+            {
+                await _events.AddEntityAsync(row, CancellationToken.None);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                TableEntity? stored;
+                try
+                {
+                    stored = (await _events.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken)).ValueOrNull();
+                }
+                catch (Exception readFailed) when (StorageOutcome.IsUncertain(readFailed))
+                {
+                    ticket.Complete([], ct => ResolveAsync(tenant, [row], ticket.Slot, ct));
+                    throw;
+                }
+                if (!EventRows.WrittenBy(stored, prepared.Attempt))
+                {
+                    // The batch's page was stored in the meantime: look again.
+                    ticket.Abandon();
+                    continue;
+                }
+            }
+            catch (Exception ex) when (StorageOutcome.IsUncertain(ex))
+            {
+                ticket.Complete([], ct => ResolveAsync(tenant, [row], ticket.Slot, ct));
+                throw;
+            }
+            catch
+            {
+                ticket.Abandon();
+                throw;
+            }
+            ticket.Complete(EventRows.ToViewItems(tenant, row).ToList());
+            return (member.Record, true);
+        }
+    }
+
+    /// <summary>
     /// A client id whose pointer an earlier attempt left: the same body is a replay. If that attempt stored its pointer
     /// but not its event (it died in between), the event is written now, from the time and sort key the pointer kept.
     /// </summary>
@@ -320,9 +464,10 @@ public sealed class EventService(
         var items = new List<ViewItem>();
         foreach (var row in rows)
         {
-            if (await reader.GetRowAsync(row.PartitionKey, EventRows.SortKeyOf(row), cancellationToken) is { } stored && EventRows.WrittenBy(stored, row.GetString(EventRows.AttemptProperty) ?? string.Empty))
+            var stored = (await _events.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken)).ValueOrNull();
+            if (EventRows.WrittenBy(stored, row.GetString(EventRows.AttemptProperty) ?? string.Empty))
             {
-                items.Add(EventRows.ToViewItem(tenant, stored));
+                items.AddRange(EventRows.ToViewItems(tenant, stored!));
             }
         }
         return items;
@@ -331,10 +476,9 @@ public sealed class EventService(
     private static FuncTraceException DifferentBody(string id) =>
         new(ErrorCode.Conflict, $"An event with id '{id}' already exists with a different body.", new Dictionary<string, object?> { ["id"] = id });
 
-    private async Task<Prepared> PrepareAsync(string tenant, NewEvent item, CancellationToken cancellationToken)
+    private async Task<Prepared> PrepareAsync(string tenant, NewEvent item, DateTimeOffset now, CancellationToken cancellationToken)
     {
         EventValidation.Validate(item);
-        var now = time.GetUtcNow();
         var timestamp = item.Timestamp ?? now;
         string sortKey;
         string? clientId = null;
@@ -379,6 +523,9 @@ public sealed class EventService(
     /// <summary>An event ready to write: its record, where it goes, what the client's id and body were, and this attempt's id.</summary>
     private sealed record Prepared(EventRecord Record, string PartitionKey, string SortKey, string? ClientId, string BodyHash, string? DataJson, string? DataBlob, string Attempt)
     {
+        /// <summary>At least the characters the event takes in a page: its data, its document's metadata and the rest of it.</summary>
+        public int PageChars => (DataJson?.Length ?? 0) + (Record.Metadata is { } metadata ? metadata.GetRawText().Length : 0) + 1_000;
+
         /// <summary>About what the event adds to its slot's views work (it never carries the data).</summary>
         public int ViewBytes => 400 + Record.ConversationId.Length + Record.EventType.Length;
 

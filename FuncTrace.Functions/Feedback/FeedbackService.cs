@@ -35,7 +35,7 @@ public sealed class FeedbackService(TableServiceClient tables, StorageNames name
 
         if (!FeedbackStatus.IsFinal(status))
         {
-            return await AddAsync(tenant, target, record, hash, update: null, cancellationToken);
+            return await AddAsync(tenant, target, record, hash, verdict: null, cancellationToken);
         }
         return await OptimisticRetry.RunAsync(async () =>
         {
@@ -49,22 +49,22 @@ public sealed class FeedbackService(TableServiceClient tables, StorageNames name
                     $"Another reviewer holds this event until {lease.ExpiresAt:O}; wait for the lease to end or for their verdict.",
                     new Dictionary<string, object?> { ["reviewer"] = lease.Reviewer, ["lease_expires_at"] = lease.ExpiresAt });
             }
-            var verdict = new TableEntity(target.PartitionKey, EventKeys.EventRow(target.SortKey))
-            {
-                ["ReviewStatus"] = status, ["ReviewedAt"] = now, ["ReviewedBy"] = reviewer, ["VerdictId"] = record.Id,
-            };
+            var verdict = PackedEvents.Verdict(target, status, now, reviewer, record.Id);
             try
             {
                 return await AddAsync(tenant, target, record, hash, verdict, cancellationToken);
             }
-            catch (TableTransactionFailedException ex) when (ex.Status == 412)
+            catch (TableTransactionFailedException ex) when (JudgedFirst(ex))
             {
                 // Someone judged (or otherwise changed) the event first: read it again and decide again.
                 target = await events.GetAsync(tenant, item.EventId, cancellationToken) ?? throw NoEvent(item.EventId);
                 throw;
             }
-        }, ex => ex is TableTransactionFailedException { Status: 412 }, cancellationToken);
+        }, ex => ex is TableTransactionFailedException failed && JudgedFirst(failed), cancellationToken);
     }
+
+    /// <summary>The event's row changed since it was read (412), or another verdict took a packed event's claim (409 past the feedback row).</summary>
+    private static bool JudgedFirst(TableTransactionFailedException ex) => ex.Status == 412 || ex is { Status: 409, FailedTransactionActionIndex: > 0 };
 
     /// <summary>An event's feedback, newest first.</summary>
     public async Task<IReadOnlyList<FeedbackRecord>> ListAsync(string tenant, string eventId, CancellationToken cancellationToken = default)
@@ -85,16 +85,13 @@ public sealed class FeedbackService(TableServiceClient tables, StorageNames name
     /// feedback id is in the row key, so a replay fails on the existing row and is answered from it; a row this attempt
     /// wrote itself (the storage client retried a transaction whose answer was lost) is its success.
     /// </summary>
-    private async Task<(FeedbackRecord, bool)> AddAsync(string tenant, StoredEvent target, FeedbackRecord record, string hash, TableEntity? update, CancellationToken cancellationToken)
+    private async Task<(FeedbackRecord, bool)> AddAsync(string tenant, StoredEvent target, FeedbackRecord record, string hash, IReadOnlyList<TableTransactionAction>? verdict, CancellationToken cancellationToken)
     {
         var ticket = await journal.EnlistAsync([target.PartitionKey], 300, cancellationToken);
         var attempt = EventRows.NewAttempt();
         var row = FeedbackRows.Row(target, record, hash, ticket.Slot, attempt);
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
-        if (update is not null)
-        {
-            actions.Add(new(TableTransactionActionType.UpdateMerge, update, target.ETag));
-        }
+        actions.AddRange(verdict ?? []);
         try
         {
             await _events.SubmitTransactionAsync(actions, CancellationToken.None);

@@ -44,7 +44,7 @@ public sealed class ReviewQueue(TableServiceClient tables, StorageNames names, E
         ArgumentNullException.ThrowIfNull(filter);
         var scope = ScopeOf(filter);
         var (candidates, next) = await CandidatesAsync(tenant, filter, limit, QueueCursor.Decode(cursor, scope), scope, cancellationToken);
-        var rows = await Task.WhenAll(candidates.Select(c => events.GetRowAsync(c.Item.EventPartition(tenant), c.Item.SortKey, cancellationToken)));
+        var rows = await events.GetRowsAsync(candidates.Select(c => (c.Item.EventPartition(tenant), c.Item.SortKey)).ToList(), cancellationToken);
         var pending = rows.Where(r => r is not null && r.GetString("ReviewStatus") == EventRows.ReviewPending).Select(r => r!).ToList();
         return new EventPage(await events.ReadAllAsync(pending, cancellationToken), next);
     }

@@ -57,7 +57,7 @@ public sealed class SessionEvents(TableServiceClient tables, StorageNames names,
 
     private async Task<IReadOnlyList<EventRecord>> ReadEventsAsync(IReadOnlyList<TableEntity> sequenceRows, CancellationToken cancellationToken)
     {
-        var rows = await Task.WhenAll(sequenceRows.Select(s => reader.GetRowAsync(s.PartitionKey, s.GetString("SortKey"), cancellationToken)));
+        var rows = await reader.GetRowsAsync(sequenceRows.Select(s => (s.PartitionKey, s.GetString("SortKey"))).ToList(), cancellationToken);
         return await reader.ReadAllAsync(rows.Where(r => r is not null).Select(r => r!).ToList(), cancellationToken);
     }
 }

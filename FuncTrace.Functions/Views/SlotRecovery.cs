@@ -37,7 +37,7 @@ public sealed class SlotRecovery(TableServiceClient tables, StorageNames names, 
             {
                 if (row.RowKey.StartsWith(EventKeys.EventPrefix, StringComparison.Ordinal))
                 {
-                    items.Add(EventRows.ToViewItem(tenant, row));
+                    items.AddRange(EventRows.ToViewItems(tenant, row));
                 }
                 else if (row.RowKey.StartsWith(EventKeys.FeedbackPrefix, StringComparison.Ordinal))
                 {

@@ -28,7 +28,7 @@ public sealed class IdempotencyAndBatchTests(FuncTraceApp app) : IClassFixture<F
         await Eventually.HoldsAsync("the event is pending", async () => Ids(await GetAsync(tenant.Review, "/api/feedback/pending")).Count == 1);
         await Eventually.HoldsAsync("the event is counted", async () => await Views(tenant).CounterAsync("Events") == 1);
         Assert.Equal(1, await Views(tenant).CounterAsync("PendingReviews"));
-        Assert.Equal(1, await EventRowsProbe.CountEventRowsAsync(app.Table(StorageNames.EventsTable), tenant.Tenant));
+        Assert.Equal(1, await EventRowsProbe.CountStoredEventsAsync(app.Table(StorageNames.EventsTable), tenant.Tenant));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class IdempotencyAndBatchTests(FuncTraceApp app) : IClassFixture<F
         Assert.Equal(0, secondBody.GetProperty("created").GetInt32());
         var c0 = await GetAsync(tenant.Ingest, "/api/events?conversation_id=c0&limit=1000");
         Assert.Equal(40, c0.GetProperty("events").GetArrayLength());
-        Assert.Equal(120, await EventRowsProbe.CountEventRowsAsync(app.Table(StorageNames.EventsTable), tenant.Tenant));
+        Assert.Equal(120, await EventRowsProbe.CountStoredEventsAsync(app.Table(StorageNames.EventsTable), tenant.Tenant));
         await Eventually.HoldsAsync("the first batch is counted", async () => await Views(tenant).CounterAsync("Events") == 120);
     }
 
