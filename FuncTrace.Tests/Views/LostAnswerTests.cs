@@ -99,6 +99,27 @@ public sealed class LostAnswerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AVerdictOnAPackedEventWhoseAnswerWasLostIsCreatedOnceAndLeavesTheOtherEventsOfItsPagePending()
+    {
+        using var tenant = await TenantClients.CreateAsync(App);
+        var items = Enumerable.Range(0, 5).Select(i => new { conversation_id = "lost-page", event_type = "assistant_response", data = new { i } });
+        using var stored = await tenant.Ingest.PostAsJsonAsync("/api/events/batch", new { events = items });
+        var ids = (await ApiAssert.JsonAsync(stored, (HttpStatusCode)207)).GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToList();
+        Assert.All(ids, id => Assert.True(Functions.Events.EventKeys.IsPacked(id!)));
+        await Eventually.HoldsAsync("the events are pending", async () => await ReviewClaimTests.PendingCountAsync(tenant) == 5);
+        Proxy.LoseAnswers(1, (request, body) => request.Path.Value!.EndsWith("/$batch", StringComparison.Ordinal) && body.Contains("lose-this", StringComparison.Ordinal));
+
+        using var verdict = await tenant.Review.PostAsJsonAsync("/api/feedback", new { event_id = ids[2], status = "approved", feedback_message = "lose-this" });
+
+        Assert.Equal(1, Proxy.Lost);
+        await ApiAssert.JsonAsync(verdict, HttpStatusCode.Created);
+        Assert.Equal("approved", (await GetAsync(tenant.Ingest, $"/api/events/{ids[2]}")).GetProperty("review_status").GetString());
+        await AssertCountedAsync(tenant, events: 5, pending: 4);
+        Assert.Equal(1, await Views(tenant).CounterAsync("Feedback"));
+        Assert.Single((await GetAsync(tenant.Review, $"/api/feedback?event_id={ids[2]}")).GetProperty("feedback").EnumerateArray());
+    }
+
+    [Fact]
     public async Task AClaimWhoseLeaseAnswerWasLostHandsOutThatEvent()
     {
         using var tenant = await TenantClients.CreateAsync(App);
