@@ -25,7 +25,6 @@ public static class EventKeys
 
     public const string EventPrefix = "e|";
     public const string FeedbackPrefix = "f|";
-    public const string FeedbackPointerPrefix = "F|";
     public const string SessionRow = "session";
 
     /// <summary>A packed event's verdict claim: the first verdict inserts it (<see cref="PackedEvents.Verdict"/>).</summary>
