@@ -63,7 +63,7 @@ public sealed class EventReader(TableServiceClient tables, StorageNames names, P
             .ToDictionary(k => k, k => PointReadAsync(k.Partition, k.RowKey, cancellationToken));
         return await Task.WhenAll(keys.Select(async key =>
         {
-            if (pages.TryGetValue((key.Partition, EventKeys.IsPacked(key.SortKey) ? PackedEvents.PageRowKey(key.SortKey) : string.Empty), out var read)
+            if (EventKeys.IsPacked(key.SortKey) && pages.TryGetValue((key.Partition, PackedEvents.PageRowKey(key.SortKey)), out var read)
                 && await read is { } page && PackedEvents.EventOrNull(page, key.SortKey) is { } member)
             {
                 return member;
